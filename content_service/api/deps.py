@@ -1,0 +1,69 @@
+"""Dependencies: the database session, the caller, and page parameters, as Annotated aliases."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from content_service.errors import AuthenticationError
+from content_service.schemas.common import PageParams, page_params
+from content_service.services import auth as auth_service
+from content_service.services.access import Principal
+from content_service.settings import Settings
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One transaction per request: committed when the route returns, rolled back on any error."""
+    async with request.app.state.sessionmaker() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+PageDep = Annotated[PageParams, Depends(page_params)]
+
+
+def credentials(request: Request) -> str | None:
+    """The bearer token, else the session cookie."""
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    cookie_name = request.app.state.settings.SESSION_COOKIE_NAME
+    return request.cookies.get(cookie_name)
+
+
+async def get_principal(request: Request, session: SessionDep) -> Principal:
+    token = credentials(request)
+    if not token:
+        raise AuthenticationError("log in or send a bearer token", code="not_authenticated")
+    principal = await auth_service.authenticate(session=session, token=token)
+    request.state.principal = principal
+    return principal
+
+
+async def get_optional_principal(request: Request, session: SessionDep) -> Principal | None:
+    token = credentials(request)
+    if not token:
+        return None
+    try:
+        return await auth_service.authenticate(session=session, token=token)
+    except AuthenticationError:
+        return None
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+OptionalPrincipalDep = Annotated[Principal | None, Depends(get_optional_principal)]

@@ -1,0 +1,1 @@
+"""Student records: gradebook, transcripts and their rule engines."""

@@ -1,0 +1,307 @@
+"""Parse and validate rule-set data files (JSON or TOML) into :mod:`.rulesets` objects.
+
+Every error names the file and the field path, e.g.
+``vn-secondary-tt22-2021.json: learning_levels[1].high_score: '6,5' is not a decimal``.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Mapping
+from dataclasses import fields
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from content_service.records.rules.errors import InvalidScoreError, RuleDataError
+from content_service.records.rules.ratings import (
+    CompetencyRating,
+    Level,
+    PrimaryYearResult,
+    SubjectRating,
+)
+from content_service.records.rules.rulesets import (
+    AverageWeights,
+    LevelCriterion,
+    PrimaryLevelCriterion,
+    PrimaryRuleSet,
+    RegularCountBand,
+    RuleSet,
+    RuleSetMeta,
+    SchoolLevel,
+    SecondaryRuleSet,
+)
+from content_service.records.rules.scores import normalise_name
+
+SCHEMA_VERSION = 1
+
+
+class _Reader:
+    """Typed access to one JSON object, with errors that carry the file and field path."""
+
+    def __init__(self, data: object, source: str, path: str = "") -> None:
+        if not isinstance(data, Mapping):
+            raise RuleDataError(f"{source}: {path or 'top level'}: expected an object")
+        self.data, self.source, self.path = data, source, path
+
+    def error(self, key: str, message: str) -> RuleDataError:
+        where = f"{self.path}.{key}" if self.path else key
+        return RuleDataError(f"{self.source}: {where}: {message}")
+
+    def raw(self, key: str) -> Any:
+        if key not in self.data:
+            raise self.error(key, "missing required field")
+        return self.data[key]
+
+    def text(self, key: str) -> str:
+        value = self.raw(key)
+        if not isinstance(value, str) or not value.strip():
+            raise self.error(key, f"expected a non-empty string, got {value!r}")
+        return normalise_name(value)
+
+    def integer(self, key: str, *, minimum: int = 0) -> int:
+        value = self.raw(key)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise self.error(key, f"expected an integer >= {minimum}, got {value!r}")
+        return value
+
+    def decimal(self, key: str) -> Decimal:
+        value = self.raw(key)
+        # Thresholds are written as strings ("6.5") so no float ever touches them.
+        if not isinstance(value, str):
+            raise self.error(key, f"expected a decimal written as a string, got {value!r}")
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            raise self.error(key, f"{value!r} is not a decimal") from None
+        if not Decimal(0) <= number <= Decimal(10):
+            raise self.error(key, f"{value!r} is outside 0-10")
+        return number
+
+    def day(self, key: str, *, optional: bool = False) -> date | None:
+        value = self.raw(key) if not optional else self.data.get(key)
+        if value is None and optional:
+            return None
+        if isinstance(value, date):  # TOML has native dates
+            return value
+        try:
+            return date.fromisoformat(value)
+        except (TypeError, ValueError):
+            raise self.error(key, f"expected an ISO date YYYY-MM-DD, got {value!r}") from None
+
+    def items(self, key: str) -> list[Any]:
+        value = self.raw(key)
+        if not isinstance(value, list) or not value:
+            raise self.error(key, "expected a non-empty list")
+        return value
+
+    def child(self, key: str, index: int | None = None) -> _Reader:
+        value = self.raw(key) if index is None else self.raw(key)[index]
+        where = key if index is None else f"{key}[{index}]"
+        return _Reader(value, self.source, f"{self.path}.{where}" if self.path else where)
+
+    def enum(self, key: str, enum: type[Any]) -> Any:
+        return self._member(key, self.raw(key), enum)
+
+    def enum_list(self, key: str, enum: type[Any]) -> tuple[Any, ...]:
+        return tuple(self._member(key, value, enum) for value in self.items(key))
+
+    def _member(self, key: str, value: object, enum: type[Any]) -> Any:
+        try:
+            return enum.parse(value, field=key)
+        except InvalidScoreError as exc:
+            raise self.error(key, str(exc).split(": ", 1)[-1]) from None
+
+
+def _parse_meta(reader: _Reader) -> RuleSetMeta:
+    version = reader.integer("schema_version", minimum=1)
+    if version != SCHEMA_VERSION:
+        raise reader.error("schema_version", f"unsupported version {version}")
+    grades = reader.child("grades")
+    starts: dict[int, date] = {}
+    for key in grades.data:
+        if not str(key).isdigit():
+            raise grades.error(str(key), "grade keys must be whole numbers")
+        starts[int(key)] = grades.day(str(key))  # type: ignore[assignment]
+    meta = RuleSetMeta(
+        rule_id=reader.text("rule_id"),
+        title=reader.text("title"),
+        region=reader.text("region").upper(),
+        school_level=reader.enum("school_level", _SchoolLevelParser),
+        effective_from=reader.day("effective_from"),  # type: ignore[arg-type]
+        effective_to=reader.day("effective_to", optional=True),
+        grade_start_dates=starts,
+        source=reader.text("source"),
+        notes=tuple(normalise_name(n, field="notes") for n in reader.data.get("notes", [])),
+    )
+    if meta.effective_to is not None and meta.effective_to < meta.effective_from:
+        raise reader.error("effective_to", "is before effective_from")
+    return meta
+
+
+class _SchoolLevelParser:
+    @staticmethod
+    def parse(value: object, *, field: str) -> SchoolLevel:
+        try:
+            return SchoolLevel(value)
+        except ValueError:
+            raise InvalidScoreError(f"expected 'primary' or 'secondary', got {value!r}") from None
+
+
+def _parse_bands(reader: _Reader) -> tuple[RegularCountBand, ...]:
+    bands = []
+    for index in range(len(reader.items("regular_assessments"))):
+        band = reader.child("regular_assessments", index)
+        limit = band.raw("max_periods_per_year")
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
+            raise band.error("max_periods_per_year", f"expected an integer or null, got {limit!r}")
+        bands.append(RegularCountBand(max_periods=limit, count=band.integer("count", minimum=1)))
+    limits = [b.max_periods for b in bands]
+    if limits[-1] is not None or None in limits[:-1] or limits[:-1] != sorted(limits[:-1]):
+        raise reader.error(
+            "regular_assessments", "bands must ascend and only the last may be open (null)"
+        )
+    return tuple(bands)
+
+
+def _parse_learning_levels(reader: _Reader) -> tuple[LevelCriterion, ...]:
+    criteria = []
+    for index in range(len(reader.items("learning_levels"))):
+        item = reader.child("learning_levels", index)
+        criteria.append(
+            LevelCriterion(
+                level=item.enum("level", Level),
+                max_comment_failed=item.integer("max_comment_subjects_failed"),
+                min_every_scored=item.decimal("min_every_scored"),
+                high_score=item.decimal("high_score"),
+                min_high_subjects=item.integer("min_high_subjects"),
+            )
+        )
+    expected = [Level.GOOD, Level.FAIR, Level.ACHIEVED]
+    if [c.level for c in criteria] != expected:
+        raise reader.error("learning_levels", "must list Tốt, Khá, Đạt in that order")
+    return tuple(criteria)
+
+
+def _parse_conduct_table(reader: _Reader) -> dict[tuple[Level, Level], Level]:
+    # Keyed by semester II first because the circular reads the table that way.
+    outer = reader.child("conduct_year")
+    table: dict[tuple[Level, Level], Level] = {}
+    for second in Level:
+        row = outer.child(second.value)
+        for first in Level:
+            table[(first, second)] = row.enum(first.value, Level)
+    return table
+
+
+def parse_secondary(data: object, source: str) -> SecondaryRuleSet:
+    """Build a :class:`SecondaryRuleSet` from a decoded data file.
+
+    Raises
+    ------
+    RuleDataError
+        Naming ``source`` and the offending field.
+    """
+    reader = _Reader(data, source)
+    weights = reader.child("weights")
+    adjustment = reader.child("one_subject_adjustment")
+    promotion = reader.child("promotion")
+    excellent = reader.child("awards").child("excellent")
+    return SecondaryRuleSet(
+        meta=_parse_meta(reader),
+        regular_count_bands=_parse_bands(reader),
+        weights=AverageWeights(
+            **{f.name: weights.integer(f.name, minimum=1) for f in fields(AverageWeights)}
+        ),
+        comment_only_subjects=tuple(
+            normalise_name(s, field="comment_only_subjects")
+            for s in reader.items("comment_only_subjects")
+        ),
+        learning_criteria=_parse_learning_levels(reader),
+        adjustment_min_levels_lowered=adjustment.integer("min_levels_lowered", minimum=1),
+        adjustment_reference_levels=adjustment.enum_list("reference_levels", Level),
+        conduct_year_table=_parse_conduct_table(reader),
+        max_absent_days=promotion.integer("max_absent_days"),
+        retest_below=promotion.decimal("retest_below"),
+        excellent_min_subjects=excellent.integer("min_subjects", minimum=1),
+        excellent_min_average=excellent.decimal("min_year_average"),
+    )
+
+
+def _parse_year_levels(reader: _Reader) -> tuple[PrimaryLevelCriterion, ...]:
+    criteria = []
+    for index in range(len(reader.items("year_levels"))):
+        item = reader.child("year_levels", index)
+        criteria.append(
+            PrimaryLevelCriterion(
+                result=item.enum("result", PrimaryYearResult),
+                subject_ratings=frozenset(item.enum_list("subject_ratings", SubjectRating)),
+                competency_ratings=frozenset(
+                    item.enum_list("competency_ratings", CompetencyRating)
+                ),
+                min_test_score=item.integer("min_test_score"),
+            )
+        )
+    expected = [PrimaryYearResult.OUTSTANDING, PrimaryYearResult.EXCELLENT]
+    expected.append(PrimaryYearResult.COMPLETED)
+    if [c.result for c in criteria] != expected:
+        raise reader.error("year_levels", "must list HTXS, HTT, HT in that order")
+    return tuple(criteria)
+
+
+def parse_primary(data: object, source: str) -> PrimaryRuleSet:
+    """Build a :class:`PrimaryRuleSet` from a decoded data file.
+
+    Raises
+    ------
+    RuleDataError
+        Naming ``source`` and the offending field.
+    """
+    reader = _Reader(data, source)
+    tested = reader.child("tested_subjects")
+    subjects: dict[int, tuple[str, ...]] = {}
+    for key in tested.data:
+        if not str(key).isdigit():
+            raise tested.error(str(key), "grade keys must be whole numbers")
+        names = tested.raw(str(key))
+        if not isinstance(names, list):
+            raise tested.error(str(key), "expected a list of subject names")
+        subjects[int(key)] = tuple(normalise_name(n, field=f"tested_subjects.{key}") for n in names)
+    return PrimaryRuleSet(
+        meta=_parse_meta(reader),
+        tested_subjects=subjects,
+        year_criteria=_parse_year_levels(reader),
+    )
+
+
+def parse_rule_set(data: object, source: str) -> RuleSet:
+    """Dispatch on ``school_level`` and parse a decoded rule-set document."""
+    level = _Reader(data, source).raw("school_level")
+    if level == SchoolLevel.SECONDARY:
+        return parse_secondary(data, source)
+    if level == SchoolLevel.PRIMARY:
+        return parse_primary(data, source)
+    raise RuleDataError(f"{source}: school_level: expected 'primary' or 'secondary', got {level!r}")
+
+
+def read_rule_set_file(path: Path) -> RuleSet:
+    """Load one ``.json`` or ``.toml`` rule-set file.
+
+    Raises
+    ------
+    RuleDataError
+        If the file cannot be decoded or fails validation.
+    """
+    text = path.read_text(encoding="utf-8")
+    try:
+        if path.suffix == ".toml":
+            data: object = tomllib.loads(text)
+        elif path.suffix == ".json":
+            data = json.loads(text)
+        else:
+            raise RuleDataError(f"{path.name}: unsupported rule-file type {path.suffix!r}")
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise RuleDataError(f"{path.name}: not valid {path.suffix[1:].upper()}: {exc}") from None
+    return parse_rule_set(data, path.name)

@@ -1,0 +1,42 @@
+"""Shapes shared by every endpoint: pages of results and the error body."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Query
+from pydantic import BaseModel, ConfigDict
+
+T = TypeVar("T")
+
+MAX_PAGE_SIZE = 200
+
+
+class StrictInput(BaseModel):
+    """Base of every request body: an unknown field is an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+class PageParams(BaseModel):
+    limit: int = 50
+    offset: int = 0
+
+
+def page_params(
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="page size")] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000, description="items to skip")] = 0,
+) -> PageParams:
+    return PageParams(limit=limit, offset=offset)
+
+
+class ErrorBody(BaseModel):
+    detail: Any
+    code: str
