@@ -19,7 +19,9 @@ def configure_logging(*, level: str = "INFO", json_lines: bool = True) -> None:
             structlog.processors.format_exc_info,
             renderer,
         ],
-        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelNamesMapping()[level.upper()]),
+        wrapper_class=structlog.make_filtering_bound_logger(
+            logging.getLevelNamesMapping()[level.upper()]
+        ),
         cache_logger_on_first_use=False,
     )
     logging.basicConfig(level=level.upper(), format="%(message)s")

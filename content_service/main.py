@@ -50,7 +50,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (health.router, auth.router, schools.router, classes.router, users.router):
         app.include_router(router)
     app.include_router(pages.router)
-    app.mount("/static", StaticFiles(directory=Path(pages.__file__).parent / "static"), name="static")
+    app.mount(
+        "/static", StaticFiles(directory=Path(pages.__file__).parent / "static"), name="static"
+    )
     app.add_middleware(BodySizeLimit, max_bytes=settings.MAX_REQUEST_BYTES)
     app.add_middleware(AccessLog)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """Factory for ``uvicorn --factory``: settings from the environment."""
+    return create_app(get_settings())

@@ -12,10 +12,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 log = structlog.get_logger("content_service.http")
 
 
-class _BodyTooLarge(Exception):
-    pass
-
-
 class BodySizeLimit:
     """Refuse bodies over ``max_bytes`` with 413, whether or not Content-Length is declared."""
 
@@ -31,37 +27,48 @@ class BodySizeLimit:
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._refuse(send)
             return
+        if declared is not None:
+            # The server holds the client to its declared length, so the check above suffices.
+            await self.app(scope, receive, send)
+            return
+        # No declared length (chunked upload): read up to the limit first, then replay the body.
+        # Raising from inside receive would not work: frameworks turn it into a generic 400.
+        messages: list[Message] = []
         received = 0
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal received
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise _BodyTooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _BodyTooLarge:
-            if not started:
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
                 await self._refuse(send)
+                return
+            if not message.get("more_body", False):
+                break
+
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
 
     async def _refuse(self, send: Send) -> None:
         body = json.dumps(
-            {"detail": f"request body is larger than {self.max_bytes} bytes", "code": "payload_too_large"}
+            {
+                "detail": f"request body is larger than {self.max_bytes} bytes",
+                "code": "payload_too_large",
+            }
         ).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
 
@@ -84,5 +91,10 @@ class AccessLog:
         try:
             await self.app(scope, receive, capture)
         finally:
-            log.info("request", method=scope["method"], path=scope["path"], status=status["code"],
-                     ms=round((time.perf_counter() - start) * 1000, 2))
+            log.info(
+                "request",
+                method=scope["method"],
+                path=scope["path"],
+                status=status["code"],
+                ms=round((time.perf_counter() - start) * 1000, 2),
+            )

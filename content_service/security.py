@@ -9,7 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
-TOKEN_PREFIX = "cs_"
+TOKEN_PREFIX = "cs_"  # noqa: S105 - a public marker, not a secret
 # A fixed hash verified when the user does not exist, so a login takes as long either way.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 

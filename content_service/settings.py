@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     DATA_DIR: Path = Path("var")
     DATABASE_URL: str = ""  # empty: a SQLite file under DATA_DIR
     MEILI_URL: str = "http://127.0.0.1:7700"
-    MEILI_MASTER_KEY: str = "dev-meili-master-key"  # noqa: S105 - the managed local dev server's key
+    MEILI_MASTER_KEY: str = "dev-meili-master-key"
     SEARCH_INDEX_PREFIX: str = "cs"
     SECRET_KEY: str = PLACEHOLDER_SECRET
     SESSION_COOKIE_NAME: str = "cs_session"

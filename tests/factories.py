@@ -19,7 +19,7 @@ from content_service.models.people import (
 )
 from content_service.security import hash_password
 
-PASSWORD = "mật-khẩu-đủ-dài"  # noqa: S105 - the test accounts' password
+PASSWORD = "mật-khẩu-đủ-dài"
 
 
 @lru_cache
@@ -36,12 +36,17 @@ def _save(engine: Engine, record: Any) -> Any:
 
 
 def create_school(engine: Engine, **overrides: Any) -> SchoolRecord:
-    fields: dict[str, Any] = {"code": f"79-{uuid.uuid4().hex[:6]}", "name": "Trường THPT Lê Quý Đôn",
-                              "province": "TP. Hồ Chí Minh"}
+    fields: dict[str, Any] = {
+        "code": f"79-{uuid.uuid4().hex[:6]}",
+        "name": "Trường THPT Lê Quý Đôn",
+        "province": "TP. Hồ Chí Minh",
+    }
     return _save(engine, SchoolRecord(**(fields | overrides)))
 
 
-def create_user(engine: Engine, *, role: Role, school: SchoolRecord | None, **overrides: Any) -> UserRecord:
+def create_user(
+    engine: Engine, *, role: Role, school: SchoolRecord | None, **overrides: Any
+) -> UserRecord:
     fields: dict[str, Any] = {
         "username": f"{role.value}-{uuid.uuid4().hex[:8]}",
         "full_name": "Nguyễn Văn An",
@@ -53,12 +58,22 @@ def create_user(engine: Engine, *, role: Role, school: SchoolRecord | None, **ov
 
 
 def create_class(engine: Engine, *, school: SchoolRecord, **overrides: Any) -> SchoolClassRecord:
-    fields: dict[str, Any] = {"school_id": school.id, "name": "10A1", "grade": 10, "school_year": "2026-2027"}
+    fields: dict[str, Any] = {
+        "school_id": school.id,
+        "name": "10A1",
+        "grade": 10,
+        "school_year": "2026-2027",
+    }
     return _save(engine, SchoolClassRecord(**(fields | overrides)))
 
 
 def enrol(engine: Engine, *, klass: SchoolClassRecord, user: UserRecord, subject: str = "") -> None:
-    _save(engine, ClassMembershipRecord(class_id=klass.id, user_id=user.id, role=Role(user.role), subject=subject))
+    _save(
+        engine,
+        ClassMembershipRecord(
+            class_id=klass.id, user_id=user.id, role=Role(user.role), subject=subject
+        ),
+    )
 
 
 def link_parent(engine: Engine, *, parent: UserRecord, student: UserRecord) -> None:

@@ -44,7 +44,9 @@ class UserRecord(SQLModel, table=True):
     username: str = Field(max_length=64, unique=True, index=True)
     full_name: str = Field(max_length=200)
     email: str | None = Field(default=None, max_length=254)
-    role: Role = Field(sa_type=String(20), index=True)  # text, not a DB enum: new roles need no ALTER TYPE
+    role: Role = Field(
+        sa_type=String(20), index=True
+    )  # text, not a DB enum: new roles need no ALTER TYPE
     school_id: uuid.UUID | None = Field(default=None, foreign_key="school.id", index=True)
     password_hash: str = Field(max_length=255)
     is_active: bool = True

@@ -1,1 +1,4 @@
-"""Use cases: load records, call the domain libraries, persist, audit. Raise ServiceError subclasses."""
+"""Use cases: load records, call the domain libraries, persist, audit.
+
+Services raise ServiceError subclasses; routes never build HTTP errors.
+"""

@@ -1,4 +1,4 @@
-"""Writing the audit log, inside the caller's transaction so a change and its entry land together."""
+"""Writing the audit log inside the caller's transaction: a change and its entry land together."""
 
 from __future__ import annotations
 

@@ -44,13 +44,17 @@ async def login(
         )
     )
     principal = await principal_for(session=session, user=user)
-    record_audit(session=session, actor=principal, action="auth.login", entity="user", entity_id=user.id)
+    record_audit(
+        session=session, actor=principal, action="auth.login", entity="user", entity_id=user.id
+    )
     return token, user, expires
 
 
 async def logout(*, session: AsyncSession, token: str) -> None:
     record = (
-        await session.exec(select(ApiTokenRecord).where(ApiTokenRecord.token_hash == hash_token(token)))
+        await session.exec(
+            select(ApiTokenRecord).where(ApiTokenRecord.token_hash == hash_token(token))
+        )
     ).first()
     if record is not None and record.revoked_at is None:
         record.revoked_at = utcnow()
@@ -109,7 +113,13 @@ async def create_api_token(
         expires_at=utcnow() + timedelta(days=expires_in_days) if expires_in_days else None,
     )
     session.add(record)
-    record_audit(session=session, actor=principal, action="token.create", entity="api_token", entity_id=record.id)
+    record_audit(
+        session=session,
+        actor=principal,
+        action="token.create",
+        entity="api_token",
+        entity_id=record.id,
+    )
     return token, record
 
 
@@ -124,10 +134,18 @@ async def list_api_tokens(*, session: AsyncSession, principal: Principal) -> lis
     return list(rows.all())
 
 
-async def revoke_api_token(*, session: AsyncSession, principal: Principal, token_id: uuid.UUID) -> None:
+async def revoke_api_token(
+    *, session: AsyncSession, principal: Principal, token_id: uuid.UUID
+) -> None:
     record = await session.get(ApiTokenRecord, token_id)
     if record is None or record.user_id != principal.user_id or record.kind != TokenKind.API:
         raise NotFoundError(f"token {token_id} not found", code="token_not_found")
     record.revoked_at = utcnow()
     session.add(record)
-    record_audit(session=session, actor=principal, action="token.revoke", entity="api_token", entity_id=token_id)
+    record_audit(
+        session=session,
+        actor=principal,
+        action="token.revoke",
+        entity="api_token",
+        entity_id=token_id,
+    )

@@ -62,17 +62,27 @@ async def _flush(session: AsyncSession, what: str) -> None:
 # -- schools -----------------------------------------------------------------------------------
 
 
-async def create_school(*, session: AsyncSession, principal: Principal, data: SchoolCreate) -> SchoolRecord:
+async def create_school(
+    *, session: AsyncSession, principal: Principal, data: SchoolCreate
+) -> SchoolRecord:
     require_role(principal, Role.SYSTEM_ADMIN)
     school = SchoolRecord(**data.model_dump())
     session.add(school)
     await _flush(session, f"school with code {data.code!r}")
-    record_audit(session=session, actor=principal, action="school.create", entity="school",
-                 entity_id=school.id, school_id=school.id)
+    record_audit(
+        session=session,
+        actor=principal,
+        action="school.create",
+        entity="school",
+        entity_id=school.id,
+        school_id=school.id,
+    )
     return school
 
 
-async def get_school(*, session: AsyncSession, principal: Principal, school_id: uuid.UUID) -> SchoolRecord:
+async def get_school(
+    *, session: AsyncSession, principal: Principal, school_id: uuid.UUID
+) -> SchoolRecord:
     require_school(principal, school_id)
     school = await session.get(SchoolRecord, school_id)
     if school is None:
@@ -100,16 +110,26 @@ async def create_class(
     if data.homeroom_teacher_id is not None:
         teacher = await session.get(UserRecord, data.homeroom_teacher_id)
         if teacher is None or teacher.role != Role.TEACHER or teacher.school_id != school_id:
-            raise BadRequestError("homeroom_teacher_id: not a teacher of this school", code="invalid_teacher")
+            raise BadRequestError(
+                "homeroom_teacher_id: not a teacher of this school", code="invalid_teacher"
+            )
     record = SchoolClassRecord(school_id=school_id, **data.model_dump())
     session.add(record)
     await _flush(session, f"class {data.name!r} in {data.school_year}")
-    record_audit(session=session, actor=principal, action="class.create", entity="school_class",
-                 entity_id=record.id, school_id=school_id)
+    record_audit(
+        session=session,
+        actor=principal,
+        action="class.create",
+        entity="school_class",
+        entity_id=record.id,
+        school_id=school_id,
+    )
     return record
 
 
-async def get_class(*, session: AsyncSession, principal: Principal, class_id: uuid.UUID) -> SchoolClassRecord:
+async def get_class(
+    *, session: AsyncSession, principal: Principal, class_id: uuid.UUID
+) -> SchoolClassRecord:
     record = await session.get(SchoolClassRecord, class_id)
     if record is None:
         raise NotFoundError(f"class {class_id} not found", code="class_not_found")
@@ -150,16 +170,26 @@ async def add_member(
     if user.role not in (Role.STUDENT, Role.TEACHER):
         raise BadRequestError(f"user_id: a {user.role} cannot join a class", code="invalid_member")
     if user.role == Role.TEACHER and not data.subject:
-        raise BadRequestError("subject: a teacher joins a class to teach a subject", code="subject_required")
+        raise BadRequestError(
+            "subject: a teacher joins a class to teach a subject", code="subject_required"
+        )
     record = ClassMembershipRecord(
-        class_id=class_id, user_id=user.id, role=Role(user.role),
+        class_id=class_id,
+        user_id=user.id,
+        role=Role(user.role),
         subject=data.subject if user.role == Role.TEACHER else "",
     )
     session.add(record)
     await _flush(session, "this membership")
-    record_audit(session=session, actor=principal, action="class.add_member", entity="school_class",
-                 entity_id=class_id, school_id=klass.school_id,
-                 details={"user_id": str(user.id), "role": str(user.role)})
+    record_audit(
+        session=session,
+        actor=principal,
+        action="class.add_member",
+        entity="school_class",
+        entity_id=class_id,
+        school_id=klass.school_id,
+        details={"user_id": str(user.id), "role": str(user.role)},
+    )
     return record
 
 
@@ -181,29 +211,48 @@ async def list_class_students(
 # -- users -------------------------------------------------------------------------------------
 
 
-async def create_user(*, session: AsyncSession, principal: Principal, data: UserCreate) -> UserRecord:
+async def create_user(
+    *, session: AsyncSession, principal: Principal, data: UserCreate
+) -> UserRecord:
     school_id = data.school_id if data.school_id is not None else principal.school_id
     if data.role == Role.SYSTEM_ADMIN:
         school_id = None
     elif school_id is None:
-        raise BadRequestError("school_id: every account but a system admin's belongs to a school",
-                              code="school_required")
+        raise BadRequestError(
+            "school_id: every account but a system admin's belongs to a school",
+            code="school_required",
+        )
     require_can_create_user(principal, data.role, school_id)
     if school_id is not None and await session.get(SchoolRecord, school_id) is None:
-        raise BadRequestError(f"school_id: school {school_id} does not exist", code="school_not_found")
+        raise BadRequestError(
+            f"school_id: school {school_id} does not exist", code="school_not_found"
+        )
     user = UserRecord(
-        username=data.username.lower(), full_name=data.full_name, role=data.role,
-        school_id=school_id, email=data.email, language=data.language,
+        username=data.username.lower(),
+        full_name=data.full_name,
+        role=data.role,
+        school_id=school_id,
+        email=data.email,
+        language=data.language,
         password_hash=hash_password(data.password),
     )
     session.add(user)
     await _flush(session, f"user {data.username!r}")
-    record_audit(session=session, actor=principal, action="user.create", entity="user",
-                 entity_id=user.id, school_id=school_id, details={"role": str(data.role)})
+    record_audit(
+        session=session,
+        actor=principal,
+        action="user.create",
+        entity="user",
+        entity_id=user.id,
+        school_id=school_id,
+        details={"role": str(data.role)},
+    )
     return user
 
 
-async def get_user(*, session: AsyncSession, principal: Principal, user_id: uuid.UUID) -> UserRecord:
+async def get_user(
+    *, session: AsyncSession, principal: Principal, user_id: uuid.UUID
+) -> UserRecord:
     user = await session.get(UserRecord, user_id)
     # An unreadable user looks like a missing one: no probing who exists in other schools.
     if user is None or not _readable(principal, user):
@@ -216,8 +265,12 @@ def _readable(principal: Principal, user: UserRecord) -> bool:
 
 
 async def list_users(
-    *, session: AsyncSession, principal: Principal, page: PageParams,
-    role: Role | None = None, school_id: uuid.UUID | None = None,
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    page: PageParams,
+    role: Role | None = None,
+    school_id: uuid.UUID | None = None,
 ) -> tuple[list[UserRecord], int]:
     require_role(principal, Role.TEACHER, Role.SCHOOL_ADMIN, Role.LIBRARIAN)
     if not principal.is_system_admin:
@@ -243,11 +296,20 @@ async def link_parent(
     if student is None or student.role != Role.STUDENT:
         raise BadRequestError("student_id: not a student", code="invalid_student")
     require_school(principal, student.school_id)
-    link = ParentLinkRecord(parent_id=parent.id, student_id=student.id, relationship=data.relationship)
+    link = ParentLinkRecord(
+        parent_id=parent.id, student_id=student.id, relationship=data.relationship
+    )
     session.add(link)
     await _flush(session, "this parent link")
-    record_audit(session=session, actor=principal, action="parent.link", entity="user",
-                 entity_id=student.id, school_id=student.school_id, details={"parent_id": str(parent.id)})
+    record_audit(
+        session=session,
+        actor=principal,
+        action="parent.link",
+        entity="user",
+        entity_id=student.id,
+        school_id=student.school_id,
+        details={"parent_id": str(parent.id)},
+    )
     return link
 
 
@@ -260,7 +322,9 @@ async def student_profile(
     require_can_read_person(principal, user_id=student.id, school_id=student.school_id)
     classes = await session.exec(
         select(SchoolClassRecord)
-        .join(ClassMembershipRecord, col(ClassMembershipRecord.class_id) == col(SchoolClassRecord.id))
+        .join(
+            ClassMembershipRecord, col(ClassMembershipRecord.class_id) == col(SchoolClassRecord.id)
+        )
         .where(ClassMembershipRecord.user_id == student_id)
         .order_by(col(SchoolClassRecord.school_year))
     )

@@ -12,7 +12,10 @@ LANGUAGES = ("vi", "en")
 
 MESSAGES: dict[str, dict[str, str]] = {
     "app.name": {"vi": "Kho học liệu và khảo thí", "en": "Learning content and assessment"},
-    "app.city": {"vi": "TP. Hồ Chí Minh và các tỉnh lân cận", "en": "Ho Chi Minh City and neighbouring provinces"},
+    "app.city": {
+        "vi": "TP. Hồ Chí Minh và các tỉnh lân cận",
+        "en": "Ho Chi Minh City and neighbouring provinces",
+    },
     "nav.home": {"vi": "Trang chủ", "en": "Home"},
     "nav.login": {"vi": "Đăng nhập", "en": "Log in"},
     "nav.logout": {"vi": "Đăng xuất", "en": "Log out"},
@@ -37,11 +40,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     "task.student.profile": {"vi": "Hồ sơ và lớp học của em", "en": "Your profile and classes"},
     "task.parent.children": {"vi": "Con của bạn", "en": "Your children"},
     "task.teacher.classes": {"vi": "Lớp học của trường", "en": "The school's classes"},
-    "task.teacher.tokens": {"vi": "Mã truy cập cá nhân (cho Jupyter)", "en": "Personal access tokens (for Jupyter)"},
+    "task.teacher.tokens": {
+        "vi": "Mã truy cập cá nhân (cho Jupyter)",
+        "en": "Personal access tokens (for Jupyter)",
+    },
     "task.admin.users": {"vi": "Tài khoản của trường", "en": "The school's accounts"},
     "task.admin.audit": {"vi": "Nhật ký thay đổi", "en": "Audit log"},
-    "task.researcher.api": {"vi": "Dữ liệu hiệu chỉnh qua API", "en": "Calibration data through the API"},
-    "task.librarian.api": {"vi": "Học liệu dùng chung qua API", "en": "Shared resources through the API"},
+    "task.researcher.api": {
+        "vi": "Dữ liệu hiệu chỉnh qua API",
+        "en": "Calibration data through the API",
+    },
+    "task.librarian.api": {
+        "vi": "Học liệu dùng chung qua API",
+        "en": "Shared resources through the API",
+    },
 }
 
 

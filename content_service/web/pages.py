@@ -23,20 +23,32 @@ router = APIRouter(include_in_schema=False)
 _TASKS: dict[Role, list[dict[str, str]]] = {
     Role.STUDENT: [{"key": "task.student.profile", "href": "/me"}],
     Role.PARENT: [{"key": "task.parent.children", "href": "/me"}],
-    Role.TEACHER: [{"key": "task.teacher.classes", "href": "/schools"},
-                   {"key": "task.teacher.tokens", "href": "/me/tokens"}],
-    Role.RESEARCHER: [{"key": "task.researcher.api", "href": "/docs"},
-                      {"key": "task.teacher.tokens", "href": "/me/tokens"}],
-    Role.LIBRARIAN: [{"key": "task.librarian.api", "href": "/docs"},
-                     {"key": "task.teacher.tokens", "href": "/me/tokens"}],
-    Role.SCHOOL_ADMIN: [{"key": "task.admin.users", "href": "/users"},
-                        {"key": "task.admin.audit", "href": "/audit"}],
-    Role.SYSTEM_ADMIN: [{"key": "task.admin.users", "href": "/users"},
-                        {"key": "task.admin.audit", "href": "/audit"}],
+    Role.TEACHER: [
+        {"key": "task.teacher.classes", "href": "/schools"},
+        {"key": "task.teacher.tokens", "href": "/me/tokens"},
+    ],
+    Role.RESEARCHER: [
+        {"key": "task.researcher.api", "href": "/docs"},
+        {"key": "task.teacher.tokens", "href": "/me/tokens"},
+    ],
+    Role.LIBRARIAN: [
+        {"key": "task.librarian.api", "href": "/docs"},
+        {"key": "task.teacher.tokens", "href": "/me/tokens"},
+    ],
+    Role.SCHOOL_ADMIN: [
+        {"key": "task.admin.users", "href": "/users"},
+        {"key": "task.admin.audit", "href": "/audit"},
+    ],
+    Role.SYSTEM_ADMIN: [
+        {"key": "task.admin.users", "href": "/users"},
+        {"key": "task.admin.audit", "href": "/audit"},
+    ],
 }
 
 
-def render(request: Request, template: str, *, user_language: str | None = None, **context: Any) -> HTMLResponse:
+def render(
+    request: Request, template: str, *, user_language: str | None = None, **context: Any
+) -> HTMLResponse:
     lang = choose_language(request, user_language)
 
     def t(key: str, **values: object) -> str:
@@ -55,12 +67,17 @@ async def login_page(request: Request) -> HTMLResponse:
 
 @router.post("/login", response_model=None)
 async def login_submit(
-    request: Request, session: SessionDep, settings: SettingsDep,
-    username: Annotated[str, Form(max_length=64)], password: Annotated[str, Form(max_length=256)],
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=256)],
 ) -> Response:
     try:
         token, _user, _ = await auth_service.login(
-            session=session, username=username, password=password,
+            session=session,
+            username=username,
+            password=password,
             lifetime=timedelta(seconds=settings.SESSION_MAX_AGE_SECONDS),
         )
     except AuthenticationError:
@@ -73,7 +90,9 @@ async def login_submit(
 
 
 @router.post("/logout")
-async def logout_submit(request: Request, session: SessionDep, settings: SettingsDep) -> RedirectResponse:
+async def logout_submit(
+    request: Request, session: SessionDep, settings: SettingsDep
+) -> RedirectResponse:
     token = credentials(request)
     if token:
         await auth_service.logout(session=session, token=token)
@@ -89,5 +108,11 @@ async def home(request: Request, principal: OptionalPrincipalDep, session: Sessi
     user = await session.get(UserRecord, principal.user_id)
     school = await session.get(SchoolRecord, principal.school_id) if principal.school_id else None
     assert user is not None  # the principal was just loaded from this user
-    return render(request, "home.html", user_language=user.language, user=user, school=school,
-                  tasks=_TASKS[principal.role])
+    return render(
+        request,
+        "home.html",
+        user_language=user.language,
+        user=user,
+        school=school,
+        tasks=_TASKS[principal.role],
+    )

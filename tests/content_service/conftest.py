@@ -15,7 +15,6 @@ from pathlib import Path
 import psycopg
 import pytest
 from alembic import command
-from alembic.config import Config
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
@@ -23,16 +22,12 @@ from sqlmodel import SQLModel
 import content_service.models  # noqa: F401 - registers the tables
 from content_service.db import make_engine
 from content_service.main import create_app
+from content_service.migrations_runner import alembic_config
 from content_service.settings import Environment, Settings
-from tests.conftest import REPO_ROOT
 
-POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-
-
-def alembic_config(settings: Settings) -> Config:
-    config = Config(str(REPO_ROOT / "alembic.ini"))
-    config.attributes["settings"] = settings
-    return config
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 
 
 def _postgres_url(worker: str) -> str:
@@ -47,8 +42,10 @@ def meili_settings() -> dict[str, str]:
     url = os.environ.get("MEILI_URL")
     key = os.environ.get("MEILI_MASTER_KEY")
     if not url or not key:
-        pytest.fail("MEILI_URL and MEILI_MASTER_KEY must point at a running Meilisearch "
-                    "(scripts/test starts one); the tests do not skip without it")
+        pytest.fail(
+            "MEILI_URL and MEILI_MASTER_KEY must point at a running Meilisearch "
+            "(scripts/test starts one); the tests do not skip without it"
+        )
     return {"MEILI_URL": url, "MEILI_MASTER_KEY": key}
 
 
@@ -58,9 +55,14 @@ def settings(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     data_dir = tmp_path_factory.mktemp(f"data-{request.param}")
     url = "" if request.param == "sqlite" else _postgres_url(worker)
     built = Settings(
-        ENVIRONMENT=Environment.TEST, DATA_DIR=Path(data_dir), DATABASE_URL=url,
-        SECRET_KEY="test-secret-key-that-is-long-enough-0123456789", LOG_JSON=False,
-        LOG_LEVEL="WARNING", MAX_REQUEST_BYTES=64 * 1024, **meili_settings(),
+        ENVIRONMENT=Environment.TEST,
+        DATA_DIR=Path(data_dir),
+        DATABASE_URL=url,
+        SECRET_KEY="test-secret-key-that-is-long-enough-0123456789",
+        LOG_JSON=False,
+        LOG_LEVEL="WARNING",
+        MAX_REQUEST_BYTES=64 * 1024,
+        **meili_settings(),
     )
     command.upgrade(alembic_config(built), "head")
     return built

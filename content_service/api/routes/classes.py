@@ -20,7 +20,9 @@ router = APIRouter(prefix="/classes", tags=["classes"])
 
 
 @router.get("/{class_id}", response_model=SchoolClassPublic)
-async def read_class(class_id: uuid.UUID, principal: PrincipalDep, session: SessionDep) -> SchoolClassPublic:
+async def read_class(
+    class_id: uuid.UUID, principal: PrincipalDep, session: SessionDep
+) -> SchoolClassPublic:
     """One class (its school's staff, its students and their parents)."""
     record = await people_service.get_class(session=session, principal=principal, class_id=class_id)
     return SchoolClassPublic.model_validate(record, from_attributes=True)
@@ -34,14 +36,22 @@ async def read_class_students(
     rows, total = await people_service.list_class_students(
         session=session, principal=principal, class_id=class_id, page=page
     )
-    return UsersPublic(items=[UserPublic.model_validate(r, from_attributes=True) for r in rows],
-                       total=total, limit=page.limit, offset=page.offset)
+    return UsersPublic(
+        items=[UserPublic.model_validate(r, from_attributes=True) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
 
 
-@router.post("/{class_id}/members", response_model=MembershipPublic, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/{class_id}/members", response_model=MembershipPublic, status_code=status.HTTP_201_CREATED
+)
 async def create_member(
     class_id: uuid.UUID, data: MembershipCreate, principal: PrincipalDep, session: SessionDep
 ) -> MembershipPublic:
     """Enrol a student, or assign a teacher with a subject (school admin)."""
-    record = await people_service.add_member(session=session, principal=principal, class_id=class_id, data=data)
+    record = await people_service.add_member(
+        session=session, principal=principal, class_id=class_id, data=data
+    )
     return MembershipPublic.model_validate(record, from_attributes=True)

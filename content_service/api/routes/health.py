@@ -26,13 +26,17 @@ async def ready(request: Request) -> JSONResponse:
         async with request.app.state.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
         checks["database"] = "ok"
-    except Exception as exc:  # noqa: BLE001 - any failure means "not ready", reported by name
+    except Exception as exc:
         checks["database"] = f"error: {type(exc).__name__}"
     settings = request.app.state.settings
     try:
-        async with httpx.AsyncClient(timeout=2.0, headers={"Accept-Encoding": "identity"}) as client:
+        async with httpx.AsyncClient(
+            timeout=2.0, headers={"Accept-Encoding": "identity"}
+        ) as client:
             answer = await client.get(f"{settings.MEILI_URL}/health")
-        checks["search"] = "ok" if answer.status_code == 200 else f"error: HTTP {answer.status_code}"
+        checks["search"] = (
+            "ok" if answer.status_code == 200 else f"error: HTTP {answer.status_code}"
+        )
     except httpx.HTTPError as exc:
         checks["search"] = f"error: {type(exc).__name__}"
     ok = all(v == "ok" for v in checks.values())

@@ -21,24 +21,36 @@ router = APIRouter(prefix="/schools", tags=["schools"])
 
 
 @router.get("", response_model=SchoolsPublic)
-async def read_schools(principal: PrincipalDep, session: SessionDep, page: PageDep) -> SchoolsPublic:
+async def read_schools(
+    principal: PrincipalDep, session: SessionDep, page: PageDep
+) -> SchoolsPublic:
     """Schools the caller can see (their own; all for a system admin)."""
     rows, total = await people_service.list_schools(session=session, principal=principal, page=page)
-    return SchoolsPublic(items=[SchoolPublic.model_validate(r, from_attributes=True) for r in rows],
-                         total=total, limit=page.limit, offset=page.offset)
+    return SchoolsPublic(
+        items=[SchoolPublic.model_validate(r, from_attributes=True) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
 
 
 @router.post("", response_model=SchoolPublic, status_code=status.HTTP_201_CREATED)
-async def create_school(data: SchoolCreate, principal: PrincipalDep, session: SessionDep) -> SchoolPublic:
+async def create_school(
+    data: SchoolCreate, principal: PrincipalDep, session: SessionDep
+) -> SchoolPublic:
     """Register a school (system admin)."""
     school = await people_service.create_school(session=session, principal=principal, data=data)
     return SchoolPublic.model_validate(school, from_attributes=True)
 
 
 @router.get("/{school_id}", response_model=SchoolPublic)
-async def read_school(school_id: uuid.UUID, principal: PrincipalDep, session: SessionDep) -> SchoolPublic:
+async def read_school(
+    school_id: uuid.UUID, principal: PrincipalDep, session: SessionDep
+) -> SchoolPublic:
     """One school."""
-    school = await people_service.get_school(session=session, principal=principal, school_id=school_id)
+    school = await people_service.get_school(
+        session=session, principal=principal, school_id=school_id
+    )
     return SchoolPublic.model_validate(school, from_attributes=True)
 
 
@@ -50,14 +62,22 @@ async def read_classes(
     rows, total = await people_service.list_classes(
         session=session, principal=principal, school_id=school_id, page=page
     )
-    return SchoolClassesPublic(items=[SchoolClassPublic.model_validate(r, from_attributes=True) for r in rows],
-                               total=total, limit=page.limit, offset=page.offset)
+    return SchoolClassesPublic(
+        items=[SchoolClassPublic.model_validate(r, from_attributes=True) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
 
 
-@router.post("/{school_id}/classes", response_model=SchoolClassPublic, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/{school_id}/classes", response_model=SchoolClassPublic, status_code=status.HTTP_201_CREATED
+)
 async def create_class(
     school_id: uuid.UUID, data: SchoolClassCreate, principal: PrincipalDep, session: SessionDep
 ) -> SchoolClassPublic:
     """Create a class in the school (school admin)."""
-    record = await people_service.create_class(session=session, principal=principal, school_id=school_id, data=data)
+    record = await people_service.create_class(
+        session=session, principal=principal, school_id=school_id, data=data
+    )
     return SchoolClassPublic.model_validate(record, from_attributes=True)

@@ -25,15 +25,22 @@ router = APIRouter(tags=["users"])
 
 @router.get("/users", response_model=UsersPublic)
 async def read_users(
-    principal: PrincipalDep, session: SessionDep, page: PageDep,
-    role: Role | None = None, school_id: uuid.UUID | None = None,
+    principal: PrincipalDep,
+    session: SessionDep,
+    page: PageDep,
+    role: Role | None = None,
+    school_id: uuid.UUID | None = None,
 ) -> UsersPublic:
     """Users of the caller's school (staff), optionally by role."""
     rows, total = await people_service.list_users(
         session=session, principal=principal, page=page, role=role, school_id=school_id
     )
-    return UsersPublic(items=[UserPublic.model_validate(r, from_attributes=True) for r in rows],
-                       total=total, limit=page.limit, offset=page.offset)
+    return UsersPublic(
+        items=[UserPublic.model_validate(r, from_attributes=True) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
 
 
 @router.post("/users", response_model=UserPublic, status_code=status.HTTP_201_CREATED)
@@ -55,17 +62,25 @@ async def create_parent_link(
     parent_id: uuid.UUID, data: ParentLinkCreate, principal: PrincipalDep, session: SessionDep
 ) -> dict[str, str]:
     """Link a parent account to a student (school admin)."""
-    link = await people_service.link_parent(session=session, principal=principal, parent_id=parent_id, data=data)
+    link = await people_service.link_parent(
+        session=session, principal=principal, parent_id=parent_id, data=data
+    )
     return {"parent_id": str(link.parent_id), "student_id": str(link.student_id)}
 
 
 @router.get("/students/{student_id}", response_model=StudentProfilePublic)
-async def read_student(student_id: uuid.UUID, principal: PrincipalDep, session: SessionDep) -> StudentProfilePublic:
+async def read_student(
+    student_id: uuid.UUID, principal: PrincipalDep, session: SessionDep
+) -> StudentProfilePublic:
     """A student's profile: the student, their parents, and staff of their school."""
-    profile = await people_service.student_profile(session=session, principal=principal, student_id=student_id)
+    profile = await people_service.student_profile(
+        session=session, principal=principal, student_id=student_id
+    )
     return StudentProfilePublic(
         user=UserPublic.model_validate(profile["user"], from_attributes=True),
-        classes=[SchoolClassPublic.model_validate(c, from_attributes=True) for c in profile["classes"]],
+        classes=[
+            SchoolClassPublic.model_validate(c, from_attributes=True) for c in profile["classes"]
+        ],
         parents=[UserPublic.model_validate(p, from_attributes=True) for p in profile["parents"]],
     )
 
@@ -74,5 +89,9 @@ async def read_student(student_id: uuid.UUID, principal: PrincipalDep, session: 
 async def read_audit(principal: PrincipalDep, session: SessionDep, page: PageDep) -> AuditsPublic:
     """The audit log of the caller's school, newest first (school admin)."""
     rows, total = await people_service.list_audit(session=session, principal=principal, page=page)
-    return AuditsPublic(items=[AuditPublic.model_validate(r, from_attributes=True) for r in rows],
-                        total=total, limit=page.limit, offset=page.offset)
+    return AuditsPublic(
+        items=[AuditPublic.model_validate(r, from_attributes=True) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )

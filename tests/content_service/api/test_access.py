@@ -9,7 +9,12 @@ from sqlalchemy import Engine
 from content_service.models.people import Role
 from tests.factories import bearer, create_class, create_school, create_user, enrol, link_parent
 
-NEW_STUDENT = {"username": "hs-moi", "full_name": "Trần Thị Bình", "role": "student", "password": "mat-khau-dai"}
+NEW_STUDENT = {
+    "username": "hs-moi",
+    "full_name": "Trần Thị Bình",
+    "role": "student",
+    "password": "mat-khau-dai",
+}
 
 
 @pytest.mark.parametrize(
@@ -24,7 +29,9 @@ NEW_STUDENT = {"username": "hs-moi", "full_name": "Trần Thị Bình", "role": 
         (Role.LIBRARIAN, False),
     ],
 )
-def test_only_admins_create_accounts(client: TestClient, db: Engine, role: Role, allowed: bool) -> None:
+def test_only_admins_create_accounts(
+    client: TestClient, db: Engine, role: Role, allowed: bool
+) -> None:
     school = create_school(db)
     caller = create_user(db, role=role, school=None if role is Role.SYSTEM_ADMIN else school)
     body = NEW_STUDENT | {"school_id": str(school.id)}
@@ -48,7 +55,9 @@ def test_only_admins_create_accounts(client: TestClient, db: Engine, role: Role,
         (Role.RESEARCHER, False),
     ],
 )
-def test_who_lists_the_schools_accounts(client: TestClient, db: Engine, role: Role, allowed: bool) -> None:
+def test_who_lists_the_schools_accounts(
+    client: TestClient, db: Engine, role: Role, allowed: bool
+) -> None:
     school = create_school(db)
     caller = create_user(db, role=role, school=school)
     response = client.get("/users", headers=bearer(client, caller))
@@ -75,7 +84,10 @@ def test_school_a_cannot_read_school_b(client: TestClient, db: Engine) -> None:
     assert client.get(f"/schools/{school_b.id}/classes", headers=headers).status_code == 403
     assert client.get(f"/classes/{class_b.id}", headers=headers).status_code == 403
     assert client.get(f"/users/{teacher_b.id}", headers=headers).status_code == 404
-    assert client.get("/users", params={"school_id": str(school_b.id)}, headers=headers).status_code == 403
+    assert (
+        client.get("/users", params={"school_id": str(school_b.id)}, headers=headers).status_code
+        == 403
+    )
     listed = client.get("/schools", headers=headers).json()
     assert [s["id"] for s in listed["items"]] == [str(school_a.id)]
     body = NEW_STUDENT | {"school_id": str(school_b.id)}
@@ -121,16 +133,31 @@ def test_admin_builds_a_class_and_it_is_audited(client: TestClient, db: Engine) 
     teacher = create_user(db, role=Role.TEACHER, school=school)
     student = create_user(db, role=Role.STUDENT, school=school)
     headers = bearer(client, admin)
-    created = client.post(f"/schools/{school.id}/classes", headers=headers,
-                          json={"name": "11A2", "grade": 11, "school_year": "2026-2027",
-                                "homeroom_teacher_id": str(teacher.id)})
+    created = client.post(
+        f"/schools/{school.id}/classes",
+        headers=headers,
+        json={
+            "name": "11A2",
+            "grade": 11,
+            "school_year": "2026-2027",
+            "homeroom_teacher_id": str(teacher.id),
+        },
+    )
     assert created.status_code == 201, created.text
     class_id = created.json()["id"]
-    assert client.post(f"/classes/{class_id}/members", headers=headers,
-                       json={"user_id": str(student.id)}).status_code == 201
-    again = client.post(f"/classes/{class_id}/members", headers=headers, json={"user_id": str(student.id)})
+    assert (
+        client.post(
+            f"/classes/{class_id}/members", headers=headers, json={"user_id": str(student.id)}
+        ).status_code
+        == 201
+    )
+    again = client.post(
+        f"/classes/{class_id}/members", headers=headers, json={"user_id": str(student.id)}
+    )
     assert again.status_code == 409
-    no_subject = client.post(f"/classes/{class_id}/members", headers=headers, json={"user_id": str(teacher.id)})
+    no_subject = client.post(
+        f"/classes/{class_id}/members", headers=headers, json={"user_id": str(teacher.id)}
+    )
     assert no_subject.status_code == 400
     assert "subject" in no_subject.json()["detail"]
     students = client.get(f"/classes/{class_id}/students", headers=bearer(client, teacher)).json()

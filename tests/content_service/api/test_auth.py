@@ -28,11 +28,17 @@ def test_wrong_password_and_unknown_user_look_the_same(client: TestClient, db: E
     wrong = client.post("/auth/login", json={"username": "hocsinh", "password": "sai-mat-khau"})
     unknown = client.post("/auth/login", json={"username": "khongco", "password": "sai-mat-khau"})
     assert wrong.status_code == unknown.status_code == 401
-    assert wrong.json() == unknown.json() == {"detail": "wrong username or password", "code": "invalid_credentials"}
+    assert (
+        wrong.json()
+        == unknown.json()
+        == {"detail": "wrong username or password", "code": "invalid_credentials"}
+    )
 
 
 def test_disabled_account_cannot_log_in(client: TestClient, db: Engine) -> None:
-    create_user(db, role=Role.STUDENT, school=create_school(db), username="nghihoc", is_active=False)
+    create_user(
+        db, role=Role.STUDENT, school=create_school(db), username="nghihoc", is_active=False
+    )
     response = client.post("/auth/login", json={"username": "nghihoc", "password": PASSWORD})
     assert response.status_code == 401
     assert response.json()["code"] == "account_disabled"

@@ -1,0 +1,130 @@
+"""Vietnamese demo content, loaded when the database is empty: people of one school and more."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+
+from content_service.models.people import (
+    ClassMembershipRecord,
+    ParentLinkRecord,
+    Role,
+    SchoolClassRecord,
+    SchoolRecord,
+    UserRecord,
+)
+from content_service.security import hash_password
+
+DEMO_PASSWORD = "demo12345"  # noqa: S105 - printed on purpose: demo logins only
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    full_name: str
+
+
+SCHOOL_YEAR = "2026-2027"
+_STUDENTS_10A1 = [
+    "Nguyễn Minh Anh",
+    "Trần Gia Bảo",
+    "Lê Thu Hà",
+    "Phạm Quốc Huy",
+    "Võ Ngọc Lan",
+    "Đặng Tuấn Kiệt",
+]
+_STUDENTS_11A2 = ["Huỳnh Thanh Tâm", "Bùi Khánh Linh", "Đỗ Hoàng Nam", "Ngô Phương Thảo"]
+
+
+def database_is_empty(engine: Engine) -> bool:
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(UserRecord)).one() == 0
+
+
+def load_demo(engine: Engine) -> list[DemoLogin]:
+    """Create the demo school and its people; returns the logins to print. Idempotent."""
+    if not database_is_empty(engine):
+        return []
+    password_hash = hash_password(DEMO_PASSWORD)
+    logins: list[DemoLogin] = []
+    with Session(engine) as session:
+        school = SchoolRecord(
+            code="79-760-0001", name="Trường THPT Nguyễn Thị Minh Khai", province="TP. Hồ Chí Minh"
+        )
+        other = SchoolRecord(
+            code="74-718-0002", name="Trường THPT Chuyên Hùng Vương", province="Bình Dương"
+        )
+        session.add_all([school, other])
+        session.flush()
+
+        def user(
+            username: str, full_name: str, role: Role, school_id: object = school.id
+        ) -> UserRecord:
+            record = UserRecord(
+                username=username,
+                full_name=full_name,
+                role=role,
+                school_id=school_id,
+                password_hash=password_hash,
+            )
+            session.add(record)
+            logins.append(DemoLogin(username, role.value, full_name))
+            return record
+
+        user("quantri", "Quản trị hệ thống", Role.SYSTEM_ADMIN, None)
+        user("hieutruong", "Trần Văn Thành", Role.SCHOOL_ADMIN)
+        gv_toan = user("gv.toan", "Nguyễn Thị Hồng", Role.TEACHER)
+        gv_van = user("gv.van", "Lê Hoàng Minh", Role.TEACHER)
+        user("thuvien", "Phạm Thị Mai", Role.LIBRARIAN)
+        user("nghiencuu", "Võ Đức Trí", Role.RESEARCHER)
+        session.flush()
+        classes = {
+            "10A1": SchoolClassRecord(
+                school_id=school.id,
+                name="10A1",
+                grade=10,
+                school_year=SCHOOL_YEAR,
+                homeroom_teacher_id=gv_toan.id,
+            ),
+            "11A2": SchoolClassRecord(
+                school_id=school.id,
+                name="11A2",
+                grade=11,
+                school_year=SCHOOL_YEAR,
+                homeroom_teacher_id=gv_van.id,
+            ),
+        }
+        session.add_all(classes.values())
+        session.flush()
+        for klass in classes.values():
+            session.add(
+                ClassMembershipRecord(
+                    class_id=klass.id, user_id=gv_toan.id, role=Role.TEACHER, subject="Toán"
+                )
+            )
+            session.add(
+                ClassMembershipRecord(
+                    class_id=klass.id, user_id=gv_van.id, role=Role.TEACHER, subject="Ngữ văn"
+                )
+            )
+        students = []
+        for class_name, names in (("10A1", _STUDENTS_10A1), ("11A2", _STUDENTS_11A2)):
+            for index, name in enumerate(names, start=1):
+                student = user(f"hs.{class_name.lower()}.{index:02d}", name, Role.STUDENT)
+                session.flush()
+                session.add(
+                    ClassMembershipRecord(
+                        class_id=classes[class_name].id, user_id=student.id, role=Role.STUDENT
+                    )
+                )
+                students.append(student)
+        parent = user("phuhuynh", "Nguyễn Văn Phúc", Role.PARENT)
+        session.flush()
+        session.add(
+            ParentLinkRecord(parent_id=parent.id, student_id=students[0].id, relationship="bố")
+        )
+        session.commit()
+    return logins
