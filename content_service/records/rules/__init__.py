@@ -8,7 +8,9 @@ This package imports nothing from the web or database layers.
 from content_service.records.rules.catalogue import (
     check_no_overlap,
     load_rule_sets,
+    select_primary_rule_set,
     select_rule_set,
+    select_secondary_rule_set,
     shipped_rule_sets,
 )
 from content_service.records.rules.errors import (
@@ -95,6 +97,8 @@ __all__ = [
     "read_rule_set_file",
     "retest_subjects",
     "round_half_up",
+    "select_primary_rule_set",
     "select_rule_set",
+    "select_secondary_rule_set",
     "shipped_rule_sets",
 ]

@@ -14,7 +14,12 @@ from pathlib import Path
 
 from content_service.records.rules.errors import RuleDataError, RuleSetNotFoundError
 from content_service.records.rules.ruledata import read_rule_set_file
-from content_service.records.rules.rulesets import RuleSet, SchoolLevel
+from content_service.records.rules.rulesets import (
+    PrimaryRuleSet,
+    RuleSet,
+    SchoolLevel,
+    SecondaryRuleSet,
+)
 
 NATIONAL_REGION = "VN"
 
@@ -112,3 +117,21 @@ def select_rule_set(
     raise RuleSetNotFoundError(
         f"no {level} rule set for region {region!r}{grade_text} in force on {on.isoformat()}"
     )
+
+
+def select_secondary_rule_set(
+    region: str, on: date, *, grade: int | None = None, rule_sets: Sequence[RuleSet] | None = None
+) -> SecondaryRuleSet:
+    """:func:`select_rule_set` for secondary schools, typed as :class:`SecondaryRuleSet`."""
+    rule_set = select_rule_set(region, SchoolLevel.SECONDARY, on, grade=grade, rule_sets=rule_sets)
+    assert isinstance(rule_set, SecondaryRuleSet)  # the parser builds one per school level
+    return rule_set
+
+
+def select_primary_rule_set(
+    region: str, on: date, *, grade: int | None = None, rule_sets: Sequence[RuleSet] | None = None
+) -> PrimaryRuleSet:
+    """:func:`select_rule_set` for primary schools, typed as :class:`PrimaryRuleSet`."""
+    rule_set = select_rule_set(region, SchoolLevel.PRIMARY, on, grade=grade, rule_sets=rule_sets)
+    assert isinstance(rule_set, PrimaryRuleSet)
+    return rule_set

@@ -59,19 +59,27 @@ def _plain_level(
     return Level.NOT_ACHIEVED
 
 
-def _single_culprit(criterion: LevelCriterion, subjects: Sequence[SubjectResult]) -> str | None:
-    """The subject without which ``criterion`` would be met, if exactly one such subject exists.
+def _violates(criterion: LevelCriterion, subject: SubjectResult) -> bool:
+    if subject.average is not None:
+        return subject.average < criterion.min_every_scored
+    return subject.rating is CommentRating.NOT_ACHIEVED and criterion.max_comment_failed == 0
 
-    Leaving a subject out (rather than raising its score) keeps "because of a single subject"
-    strict: the other subjects must reach the level on their own, counts included.
+
+def _single_culprit(criterion: LevelCriterion, subjects: Sequence[SubjectResult]) -> str | None:
+    """The one subject without which ``criterion`` would be met, if there is exactly one.
+
+    Leaving the subject out (rather than raising its score) keeps "because of a single
+    subject" strict: the other subjects must reach the level on their own, counts included.
+    Only a subject that itself breaks the criterion can be the culprit, since leaving out a
+    subject that meets it never helps; two such subjects mean no adjustment.
     """
-    for left_out in subjects:
-        rest = [s for s in subjects if s is not left_out]
-        scored = [s.average for s in rest if s.average is not None]
-        failed = sum(s.rating is CommentRating.NOT_ACHIEVED for s in rest)
-        if meets(criterion, scored, failed):
-            return left_out.subject
-    return None
+    culprits = [s for s in subjects if _violates(criterion, s)]
+    if len(culprits) != 1:
+        return None
+    rest = [s for s in subjects if s is not culprits[0]]
+    scored = [s.average for s in rest if s.average is not None]
+    failed = sum(s.rating is CommentRating.NOT_ACHIEVED for s in rest)
+    return culprits[0].subject if meets(criterion, scored, failed) else None
 
 
 def assess_learning(subjects: Sequence[SubjectResult], rules: SecondaryRuleSet) -> LearningResult:

@@ -36,6 +36,15 @@ from content_service.records.rules.rulesets import (
 from content_service.records.rules.scores import normalise_name
 
 SCHEMA_VERSION = 1
+_META_FIELDS = (
+    "schema_version", "rule_id", "title", "region", "school_level", "source",
+    "effective_from", "effective_to", "grades", "notes",
+)  # fmt: skip
+_SECONDARY_FIELDS = (
+    *_META_FIELDS, "regular_assessments", "weights", "comment_only_subjects", "learning_levels",
+    "one_subject_adjustment", "conduct_year", "promotion", "awards",
+)  # fmt: skip
+_PRIMARY_FIELDS = (*_META_FIELDS, "tested_subjects", "year_levels")
 
 
 class _Reader:
@@ -45,6 +54,13 @@ class _Reader:
         if not isinstance(data, Mapping):
             raise RuleDataError(f"{source}: {path or 'top level'}: expected an object")
         self.data, self.source, self.path = data, source, path
+
+    def only(self, allowed: tuple[str, ...]) -> _Reader:
+        """Refuse unknown fields, so that a misspelt threshold is not silently ignored."""
+        for key in self.data:
+            if key not in allowed:
+                raise self.error(str(key), f"unknown field (expected one of {', '.join(allowed)})")
+        return self
 
     def error(self, key: str, message: str) -> RuleDataError:
         where = f"{self.path}.{key}" if self.path else key
@@ -154,7 +170,8 @@ def _parse_bands(reader: _Reader) -> tuple[RegularCountBand, ...]:
     bands = []
     for index in range(len(reader.items("regular_assessments"))):
         band = reader.child("regular_assessments", index)
-        limit = band.raw("max_periods_per_year")
+        # An absent limit means "open" so that TOML files (which have no null) can say it.
+        limit = band.data.get("max_periods_per_year")
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
             raise band.error("max_periods_per_year", f"expected an integer or null, got {limit!r}")
         bands.append(RegularCountBand(max_periods=limit, count=band.integer("count", minimum=1)))
@@ -204,7 +221,7 @@ def parse_secondary(data: object, source: str) -> SecondaryRuleSet:
     RuleDataError
         Naming ``source`` and the offending field.
     """
-    reader = _Reader(data, source)
+    reader = _Reader(data, source).only(_SECONDARY_FIELDS)
     weights = reader.child("weights")
     adjustment = reader.child("one_subject_adjustment")
     promotion = reader.child("promotion")
@@ -259,7 +276,7 @@ def parse_primary(data: object, source: str) -> PrimaryRuleSet:
     RuleDataError
         Naming ``source`` and the offending field.
     """
-    reader = _Reader(data, source)
+    reader = _Reader(data, source).only(_PRIMARY_FIELDS)
     tested = reader.child("tested_subjects")
     subjects: dict[int, tuple[str, ...]] = {}
     for key in tested.data:

@@ -7,6 +7,7 @@ objects are built from the JSON files in ``data/`` by :mod:`.ruledata`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -122,8 +123,7 @@ class SecondaryRuleSet:
 
     def is_comment_only(self, subject: str) -> bool:
         """Whether ``subject`` is assessed by comments only (Đạt / Chưa đạt)."""
-        key = name_key(subject)
-        return any(name_key(name) == key for name in self.comment_only_subjects)
+        return name_key(subject) in _keys(self.comment_only_subjects)
 
     def conduct_year(self, semester_1: Level, semester_2: Level) -> Level:
         """Year conduct from the two semester ratings (TT22 Điều 8 khoản 3)."""
@@ -156,3 +156,8 @@ class PrimaryRuleSet:
 
 
 RuleSet = SecondaryRuleSet | PrimaryRuleSet
+
+
+@functools.lru_cache(maxsize=64)
+def _keys(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(name_key(name) for name in names)

@@ -7,6 +7,7 @@ and quantised with ``ROUND_HALF_UP``.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -90,6 +91,7 @@ def normalise_name(name: str, *, field: str = "name") -> str:
     return unicodedata.normalize("NFC", name.strip())
 
 
+@functools.lru_cache(maxsize=4096)
 def name_key(name: str) -> str:
     """Comparison key for subject names: NFC, case-folded, single-spaced."""
     return " ".join(unicodedata.normalize("NFC", name).casefold().split())
