@@ -122,3 +122,9 @@ def test_duplicate_username_is_409_and_nothing_half_written(
     before = client.get("/audit", headers=admin_headers).json()["total"]
     _assert_shape(client.post("/users", json=body, headers=admin_headers), 409, "already_exists")
     assert client.get("/audit", headers=admin_headers).json()["total"] == before
+
+
+def test_nul_character_is_refused_naming_the_field(client: TestClient) -> None:
+    response = client.post("/auth/login", json={"username": "a\x00b", "password": "x"})
+    body = _assert_shape(response, 422, "validation_error")
+    assert body["detail"][0]["loc"] == ["body", "username"]
