@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
@@ -32,6 +33,17 @@ class Page(BaseModel, Generic[T]):
     total: int
     limit: int
     offset: int
+
+
+def page_of(item_schema: type[T], rows: Sequence[object], total: int, page: PageParams) -> Page[T]:
+    """A page of ``rows`` (table records) rendered as ``item_schema``."""
+    validate = item_schema.model_validate  # type: ignore[attr-defined]
+    return Page[item_schema](  # type: ignore[valid-type]
+        items=[validate(row, from_attributes=True) for row in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
 
 
 class PageParams(BaseModel):

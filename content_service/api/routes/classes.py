@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, status
 
 from content_service.api.deps import PageDep, PrincipalDep, SessionDep
+from content_service.schemas.common import page_of
 from content_service.schemas.people import (
     MembershipCreate,
     MembershipPublic,
@@ -36,12 +37,7 @@ async def read_class_students(
     rows, total = await people_service.list_class_students(
         session=session, principal=principal, class_id=class_id, page=page
     )
-    return UsersPublic(
-        items=[UserPublic.model_validate(r, from_attributes=True) for r in rows],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return page_of(UserPublic, rows, total, page)
 
 
 @router.post(

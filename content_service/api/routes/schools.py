@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, status
 
 from content_service.api.deps import PageDep, PrincipalDep, SessionDep
+from content_service.schemas.common import page_of
 from content_service.schemas.people import (
     SchoolClassCreate,
     SchoolClassesPublic,
@@ -26,12 +27,7 @@ async def read_schools(
 ) -> SchoolsPublic:
     """Schools the caller can see (their own; all for a system admin)."""
     rows, total = await people_service.list_schools(session=session, principal=principal, page=page)
-    return SchoolsPublic(
-        items=[SchoolPublic.model_validate(r, from_attributes=True) for r in rows],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return page_of(SchoolPublic, rows, total, page)
 
 
 @router.post("", response_model=SchoolPublic, status_code=status.HTTP_201_CREATED)
@@ -62,12 +58,7 @@ async def read_classes(
     rows, total = await people_service.list_classes(
         session=session, principal=principal, school_id=school_id, page=page
     )
-    return SchoolClassesPublic(
-        items=[SchoolClassPublic.model_validate(r, from_attributes=True) for r in rows],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return page_of(SchoolClassPublic, rows, total, page)
 
 
 @router.post(

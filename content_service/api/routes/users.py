@@ -8,6 +8,7 @@ from fastapi import APIRouter, status
 
 from content_service.api.deps import PageDep, PrincipalDep, SessionDep
 from content_service.models.people import Role
+from content_service.schemas.common import page_of
 from content_service.schemas.people import (
     AuditPublic,
     AuditsPublic,
@@ -35,12 +36,7 @@ async def read_users(
     rows, total = await people_service.list_users(
         session=session, principal=principal, page=page, role=role, school_id=school_id
     )
-    return UsersPublic(
-        items=[UserPublic.model_validate(r, from_attributes=True) for r in rows],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return page_of(UserPublic, rows, total, page)
 
 
 @router.post("/users", response_model=UserPublic, status_code=status.HTTP_201_CREATED)
@@ -89,9 +85,4 @@ async def read_student(
 async def read_audit(principal: PrincipalDep, session: SessionDep, page: PageDep) -> AuditsPublic:
     """The audit log of the caller's school, newest first (school admin)."""
     rows, total = await people_service.list_audit(session=session, principal=principal, page=page)
-    return AuditsPublic(
-        items=[AuditPublic.model_validate(r, from_attributes=True) for r in rows],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return page_of(AuditPublic, rows, total, page)
