@@ -84,6 +84,28 @@ def create_user(
     typer.echo(f"created {role.value} {username}")
 
 
+@app.command()
+def worker(
+    until_empty: bool = typer.Option(False, help="run what is queued now, then stop"),
+    poll_seconds: float = typer.Option(1.0, help="how often an idle worker looks for work"),
+) -> None:
+    """Run background jobs (calibrations, autograding, search indexing) from the database queue."""
+    from content_service.jobs import Worker, run_until_empty
+    from content_service.tasks import load_all
+
+    settings = get_settings()
+    if until_empty:
+        typer.echo(f"ran {run_until_empty(settings)} jobs")
+        return
+    modules = load_all()
+    typer.echo(f"worker handling jobs of: {', '.join(modules) or 'nothing yet'}")
+    runner = Worker(settings)
+    try:
+        runner.run_forever(poll_seconds=poll_seconds)
+    finally:
+        runner.close()
+
+
 @app.command("load-demo")
 def load_demo_command() -> None:
     """Load the Vietnamese demo content if the database is empty."""

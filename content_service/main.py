@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from content_service.api.routes import auth, classes, health, schools, users
+from content_service.api.routes import auth, classes, health, jobs, schools, users
 from content_service.db import make_async_engine, make_sessionmaker
 from content_service.errors import install_error_handlers
 from content_service.log_config import configure_logging
@@ -47,7 +47,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
-    for router in (health.router, auth.router, schools.router, classes.router, users.router):
+    for router in (
+        health.router,
+        auth.router,
+        schools.router,
+        classes.router,
+        users.router,
+        jobs.router,
+    ):
         app.include_router(router)
     app.include_router(pages.router)
     app.mount(

@@ -23,4 +23,5 @@ def alembic_config(settings: Settings) -> Config:
 
 
 def upgrade_to_head(settings: Settings) -> None:
-    command.upgrade(alembic_config(settings), "head")
+    # "heads": features are developed on branches of the migration graph and merged later.
+    command.upgrade(alembic_config(settings), "heads")

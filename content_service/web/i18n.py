@@ -1,12 +1,19 @@
 """Interface messages in Vietnamese (default) and English.
 
-The catalogue is data: each key maps to its Vietnamese and English text. Features add their keys
-here. The language comes from ``?lang=``, then the ``lang`` cookie, then the user's setting.
+The catalogue is data: each key maps to its Vietnamese and English text. The shell's keys are
+here; each feature keeps its own in a module of ``content_service.web.messages`` (a ``MESSAGES``
+dict with keys prefixed by the feature), merged in at import.
+The language comes from ``?lang=``, then the ``lang`` cookie, then the user's setting.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 from fastapi import Request
+
+import content_service.web.messages as feature_catalogues
 
 LANGUAGES = ("vi", "en")
 
@@ -55,6 +62,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Shared resources through the API",
     },
 }
+
+
+def _merge_feature_catalogues() -> None:
+    for info in sorted(pkgutil.iter_modules(feature_catalogues.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{feature_catalogues.__name__}.{info.name}")
+        for key, entry in module.MESSAGES.items():
+            if key in MESSAGES:
+                raise ValueError(f"message key {key!r} of {module.__name__} is already defined")
+            if "vi" not in entry:
+                raise ValueError(f"message key {key!r} of {module.__name__} has no Vietnamese")
+            MESSAGES[key] = entry
+
+
+_merge_feature_catalogues()
 
 
 def choose_language(request: Request, user_language: str | None = None) -> str:

@@ -8,6 +8,7 @@ recipe because the app owns its async engine, created in its lifespan like in pr
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,12 +31,25 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 
 
+def _run_token() -> str:
+    # Two test runs on one machine (a helper's and CI's, say) must not share a database: the
+    # xdist run id is common to a run's workers; a plain run uses the process id.
+    uid = os.environ.get("PYTEST_XDIST_TESTRUNUID") or str(os.getpid())
+    return hashlib.sha1(uid.encode()).hexdigest()[:8]
+
+
 def _postgres_url(worker: str) -> str:
-    name = f"cs_test_{worker}"
+    name = f"cs_test_{_run_token()}_{worker}"
     with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
     return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def _drop_database(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def meili_settings() -> dict[str, str]:
@@ -50,7 +64,9 @@ def meili_settings() -> dict[str, str]:
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def settings(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def settings(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Settings]:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     data_dir = tmp_path_factory.mktemp(f"data-{request.param}")
     url = "" if request.param == "sqlite" else _postgres_url(worker)
@@ -64,8 +80,10 @@ def settings(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         MAX_REQUEST_BYTES=64 * 1024,
         **meili_settings(),
     )
-    command.upgrade(alembic_config(built), "head")
-    return built
+    command.upgrade(alembic_config(built), "heads")
+    yield built
+    if url:
+        _drop_database(url)
 
 
 @pytest.fixture(scope="session")

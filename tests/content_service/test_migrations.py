@@ -34,13 +34,13 @@ def _tables(settings: Settings) -> set[str]:
 
 def test_upgrade_check_downgrade_roundtrip(fresh_settings: Settings) -> None:
     config: Config = alembic_config(fresh_settings)
-    command.upgrade(config, "head")
+    command.upgrade(config, "heads")
     command.check(config)  # raises if the models and the migrations disagree
     at_head = _tables(fresh_settings)
     assert {"school", "user_account", "api_token", "audit_log"} <= at_head
     command.downgrade(config, "base")
     assert _tables(fresh_settings) <= {"alembic_version"}
-    command.upgrade(config, "head")
+    command.upgrade(config, "heads")
     assert _tables(fresh_settings) == at_head
 
 

@@ -1,0 +1,84 @@
+"""The item bank's tables: an item, its numbered versions, and the reviews of each version.
+
+An item is the stable identity ("the question about the area of a triangle"); every change makes
+a new ``ItemVersionRecord``. A version is editable only while it is a draft; once submitted for
+review its content is frozen, and once published it never changes again (quizzes, attempts and
+calibrations point at the version, not at the item). The content is the item model's own JSON
+(:func:`item_bank.formats.json_items.item_to_dict`); the columns beside it are copies of the
+metadata for filtering and the blueprint matrix.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from content_service.models.base import id_field, timestamp_field
+
+
+class VersionStatus(StrEnum):
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    PUBLISHED = "published"
+    RETIRED = "retired"
+
+
+class ReviewDecision(StrEnum):
+    COMMENT = "comment"
+    APPROVE = "approve"
+    REQUEST_CHANGES = "request_changes"
+
+
+class ItemRecord(SQLModel, table=True):
+    __tablename__ = "item"
+
+    id: uuid.UUID = id_field()
+    # The author-facing key, unique in the bank ("toan10-hinh-001"); QTI's identifier on export.
+    identifier: str = Field(max_length=128, unique=True, index=True)
+    school_id: uuid.UUID | None = Field(default=None, foreign_key="school.id", index=True)
+    created_by: uuid.UUID | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = timestamp_field()
+    latest_number: int = 1
+
+
+class ItemVersionRecord(SQLModel, table=True):
+    __tablename__ = "item_version"
+    __table_args__ = (UniqueConstraint("item_id", "number", name="uq_item_version_number"),)
+
+    id: uuid.UUID = id_field()
+    item_id: uuid.UUID = Field(foreign_key="item.id", index=True)
+    number: int
+    status: VersionStatus = Field(default=VersionStatus.DRAFT, sa_type=String(16), index=True)
+    content: dict[str, Any] = Field(sa_type=JSON)
+    content_hash: str = Field(max_length=64)  # sha256 of the canonical content JSON
+    kind: str = Field(max_length=32, index=True)
+    title: str = Field(default="", max_length=300)
+    subject: str = Field(default="", max_length=64, index=True)
+    grade: int | None = Field(default=None, index=True)
+    topic: str = Field(default="", max_length=200, index=True)
+    requirement_code: str = Field(default="", max_length=64)
+    cognitive_level: str = Field(default="", max_length=16, index=True)
+    language: str = Field(default="vi", max_length=16)
+    created_by: uuid.UUID | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = timestamp_field()
+    submitted_at: datetime | None = timestamp_field(nullable=True)
+    published_at: datetime | None = timestamp_field(nullable=True)
+    published_by: uuid.UUID | None = Field(default=None, foreign_key="user_account.id")
+    retired_at: datetime | None = timestamp_field(nullable=True)
+    change_note: str = Field(default="", sa_type=Text)
+
+
+class ItemReviewRecord(SQLModel, table=True):
+    __tablename__ = "item_review"
+
+    id: uuid.UUID = id_field()
+    version_id: uuid.UUID = Field(foreign_key="item_version.id", index=True)
+    reviewer_id: uuid.UUID = Field(foreign_key="user_account.id")
+    decision: ReviewDecision = Field(sa_type=String(20))
+    comment: str = Field(default="", sa_type=Text)
+    created_at: datetime = timestamp_field()

@@ -1,0 +1,1 @@
+"""Per-feature message catalogues (``MESSAGES`` dicts), merged by ``web.i18n``."""
