@@ -9,12 +9,11 @@ from __future__ import annotations
 import functools
 import json
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from content_service.admissions.rules.errors import (
     AdmissionRuleDataError,
@@ -35,6 +34,7 @@ from content_service.admissions.rules.rulesets import (
     TrackRule,
 )
 from content_service.admissions.rules.scores import normalise_text
+from content_service.rule_data import FieldReader
 
 SCHEMA_VERSION = 1
 _META_FIELDS = (
@@ -48,50 +48,13 @@ _GRADE10_FIELDS = (
 _ENTRY_FIELDS = (*_META_FIELDS, "grades", "priority_flags", "tie_break")
 
 
-class _Reader:
-    """Typed access to one decoded object; every error carries the file and field path."""
+class _Reader(FieldReader):
+    """Rule-file fields of the admission rules."""
 
-    def __init__(self, data: object, source: str, path: str = "") -> None:
-        if not isinstance(data, Mapping):
-            raise AdmissionRuleDataError(f"{source}: {path or 'top level'}: expected an object")
-        self.data, self.source, self.path = data, source, path
+    error_class = AdmissionRuleDataError
 
-    def only(self, allowed: tuple[str, ...]) -> _Reader:
-        """Refuse unknown fields, so that a misspelt setting is not silently ignored."""
-        for key in self.data:
-            if key not in allowed:
-                raise self.error(str(key), f"unknown field (expected one of {', '.join(allowed)})")
-        return self
-
-    def error(self, key: str, message: str) -> AdmissionRuleDataError:
-        where = f"{self.path}.{key}" if self.path else key
-        return AdmissionRuleDataError(f"{self.source}: {where}: {message}")
-
-    def raw(self, key: str) -> Any:
-        if key not in self.data:
-            raise self.error(key, "missing required field")
-        return self.data[key]
-
-    def child(self, key: str) -> _Reader:
-        return _Reader(self.raw(key), self.source, f"{self.path}.{key}" if self.path else key)
-
-    def text(self, key: str) -> str:
-        value = self.raw(key)
-        if not isinstance(value, str) or not value.strip():
-            raise self.error(key, f"expected a non-empty string, got {value!r}")
+    def normalise(self, value: str, key: str) -> str:
         return normalise_text(value, field=key)
-
-    def integer(self, key: str, *, minimum: int = 0) -> int:
-        value = self.raw(key)
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise self.error(key, f"expected an integer >= {minimum}, got {value!r}")
-        return value
-
-    def flag(self, key: str) -> bool:
-        value = self.raw(key)
-        if not isinstance(value, bool):
-            raise self.error(key, f"expected true or false, got {value!r}")
-        return value
 
     def quarter_points(self, key: str) -> Decimal:
         value = self.raw(key)
@@ -105,17 +68,6 @@ class _Reader:
                 key, f"expected a non-negative multiple of 0.25 as a string, got {value!r}"
             )
         return number
-
-    def day(self, key: str) -> date | None:
-        value = self.data.get(key)
-        if value is None and key == "effective_to":
-            return None
-        if isinstance(value, date):  # TOML dates arrive decoded
-            return value
-        try:
-            return date.fromisoformat(value)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            raise self.error(key, f"expected an ISO date YYYY-MM-DD, got {value!r}") from None
 
     def choices(self, key: str, allowed: Iterable[str]) -> tuple[str, ...]:
         value = self.raw(key)
@@ -134,7 +86,7 @@ def _meta(reader: _Reader) -> AdmissionRuleMeta:
     kind = reader.raw("kind")
     if kind not in tuple(RuleKind):
         raise reader.error("kind", f"expected 'grade10' or 'entry', got {kind!r}")
-    start, end = reader.day("effective_from"), reader.day("effective_to")
+    start, end = reader.day("effective_from"), reader.day("effective_to", optional=True)
     assert start is not None  # day() raises for a missing start
     if end is not None and end < start:
         raise reader.error("effective_to", "is before effective_from")

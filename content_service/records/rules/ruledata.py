@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Mapping
 from dataclasses import fields
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -34,6 +33,7 @@ from content_service.records.rules.rulesets import (
     SecondaryRuleSet,
 )
 from content_service.records.rules.scores import normalise_name
+from content_service.rule_data import FieldReader
 
 SCHEMA_VERSION = 1
 _META_FIELDS = (
@@ -47,41 +47,13 @@ _SECONDARY_FIELDS = (
 _PRIMARY_FIELDS = (*_META_FIELDS, "tested_subjects", "year_levels")
 
 
-class _Reader:
-    """Typed access to one JSON object, with errors that carry the file and field path."""
+class _Reader(FieldReader):
+    """Rule-file fields of the grading rules."""
 
-    def __init__(self, data: object, source: str, path: str = "") -> None:
-        if not isinstance(data, Mapping):
-            raise RuleDataError(f"{source}: {path or 'top level'}: expected an object")
-        self.data, self.source, self.path = data, source, path
+    error_class = RuleDataError
 
-    def only(self, allowed: tuple[str, ...]) -> _Reader:
-        """Refuse unknown fields, so that a misspelt threshold is not silently ignored."""
-        for key in self.data:
-            if key not in allowed:
-                raise self.error(str(key), f"unknown field (expected one of {', '.join(allowed)})")
-        return self
-
-    def error(self, key: str, message: str) -> RuleDataError:
-        where = f"{self.path}.{key}" if self.path else key
-        return RuleDataError(f"{self.source}: {where}: {message}")
-
-    def raw(self, key: str) -> Any:
-        if key not in self.data:
-            raise self.error(key, "missing required field")
-        return self.data[key]
-
-    def text(self, key: str) -> str:
-        value = self.raw(key)
-        if not isinstance(value, str) or not value.strip():
-            raise self.error(key, f"expected a non-empty string, got {value!r}")
+    def normalise(self, value: str, key: str) -> str:
         return normalise_name(value)
-
-    def integer(self, key: str, *, minimum: int = 0) -> int:
-        value = self.raw(key)
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise self.error(key, f"expected an integer >= {minimum}, got {value!r}")
-        return value
 
     def decimal(self, key: str) -> Decimal:
         value = self.raw(key)
@@ -95,28 +67,6 @@ class _Reader:
         if not Decimal(0) <= number <= Decimal(10):
             raise self.error(key, f"{value!r} is outside 0-10")
         return number
-
-    def day(self, key: str, *, optional: bool = False) -> date | None:
-        value = self.raw(key) if not optional else self.data.get(key)
-        if value is None and optional:
-            return None
-        if isinstance(value, date):  # TOML has native dates
-            return value
-        try:
-            return date.fromisoformat(value)
-        except (TypeError, ValueError):
-            raise self.error(key, f"expected an ISO date YYYY-MM-DD, got {value!r}") from None
-
-    def items(self, key: str) -> list[Any]:
-        value = self.raw(key)
-        if not isinstance(value, list) or not value:
-            raise self.error(key, "expected a non-empty list")
-        return value
-
-    def child(self, key: str, index: int | None = None) -> _Reader:
-        value = self.raw(key) if index is None else self.raw(key)[index]
-        where = key if index is None else f"{key}[{index}]"
-        return _Reader(value, self.source, f"{self.path}.{where}" if self.path else where)
 
     def enum(self, key: str, enum: type[Any]) -> Any:
         return self._member(key, self.raw(key), enum)
