@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, func
@@ -61,7 +62,7 @@ def load_demo(engine: Engine) -> list[DemoLogin]:
         session.flush()
 
         def user(
-            username: str, full_name: str, role: Role, school_id: object = school.id
+            username: str, full_name: str, role: Role, school_id: uuid.UUID | None = school.id
         ) -> UserRecord:
             record = UserRecord(
                 username=username,

@@ -78,6 +78,6 @@ class FieldReader:
         if isinstance(value, date):  # TOML dates arrive decoded
             return value
         try:
-            return date.fromisoformat(value)
+            return date.fromisoformat(value)  # type: ignore[arg-type]  # TypeError below
         except (TypeError, ValueError):
             raise self.error(key, f"expected an ISO date YYYY-MM-DD, got {value!r}") from None

@@ -14,6 +14,7 @@ from typing import Any
 import structlog
 from sqlalchemy import Engine, or_, select, update
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from content_service.db import make_engine
 from content_service.jobs.queue import JobContext, handler_for, registered_kinds
@@ -64,13 +65,13 @@ class Worker:
             return None
         with Session(self.engine) as session, session.begin():
             runnable = or_(
-                (JobRecord.status == JobStatus.QUEUED) & (JobRecord.run_after <= now),
-                (JobRecord.status == JobStatus.RUNNING) & (JobRecord.lease_until < now),
+                (col(JobRecord.status) == JobStatus.QUEUED) & (col(JobRecord.run_after) <= now),
+                (col(JobRecord.status) == JobStatus.RUNNING) & (col(JobRecord.lease_until) < now),
             )
             candidate = (
-                select(JobRecord.id)
-                .where(runnable, JobRecord.kind.in_(kinds))
-                .order_by(JobRecord.run_after, JobRecord.created_at)
+                select(col(JobRecord.id))
+                .where(runnable, col(JobRecord.kind).in_(kinds))
+                .order_by(col(JobRecord.run_after), col(JobRecord.created_at))
                 .limit(1)
                 .with_for_update(skip_locked=True)  # PostgreSQL; SQLite serialises writers
             )
@@ -80,7 +81,7 @@ class Worker:
             # Guarded update: on SQLite a second worker that read the same id updates nothing.
             claimed = session.execute(
                 update(JobRecord)
-                .where(JobRecord.id == job_id, runnable)
+                .where(col(JobRecord.id) == job_id, runnable)
                 .values(
                     status=JobStatus.RUNNING,
                     attempts=JobRecord.attempts + 1,
@@ -88,8 +89,8 @@ class Worker:
                     lease_until=now + self.lease,
                     worker=self.name,
                 )
-            ).rowcount
-            if claimed != 1:
+            )
+            if claimed.rowcount != 1:  # type: ignore[attr-defined]  # a CursorResult
                 return None
             job = session.get(JobRecord, job_id)
             assert job is not None
@@ -149,7 +150,7 @@ class Worker:
         with Session(self.engine) as session, session.begin():
             session.execute(
                 update(JobRecord)
-                .where(JobRecord.id == job.id, JobRecord.worker == self.name)
+                .where(col(JobRecord.id) == job.id, col(JobRecord.worker) == self.name)
                 .values(**values)
             )
 
