@@ -9,3 +9,6 @@ test:  ## set up and run the whole test suite (SQLite + PostgreSQL + real Meilis
 
 install:
 	scripts/install
+
+lab:  ## JupyterLab on notebooks/ (authoring, calibration, publishing, the nbgrader course)
+	uv run jupyter lab --notebook-dir=notebooks

@@ -8,8 +8,9 @@ import typer
 import uvicorn
 from sqlmodel import Session, select
 
+from content_service import cli_notebooks
 from content_service.db import make_engine
-from content_service.demo import DEMO_PASSWORD, load_demo
+from content_service.demo import DEMO_PASSWORD, load_demo, load_feature_demos
 from content_service.migrations_runner import upgrade_to_head
 from content_service.models.people import Role, SchoolRecord, UserRecord
 from content_service.security import hash_password
@@ -18,6 +19,7 @@ from content_service.settings import get_settings
 app = typer.Typer(
     help="Content and assessment service for Ho Chi Minh City schools.", no_args_is_help=True
 )
+app.add_typer(cli_notebooks.app, name="notebook")
 
 
 @app.command()
@@ -111,10 +113,14 @@ def load_demo_command() -> None:
     """Load the Vietnamese demo content if the database is empty."""
     settings = get_settings()
     upgrade_to_head(settings)
-    logins = load_demo(make_engine(settings))
+    engine = make_engine(settings)
+    logins = load_demo(engine)
     if not logins:
         typer.echo("database already has content: demo not loaded")
         return
+    loaded = load_feature_demos(engine, settings)
+    summary = (f"{name} {n if isinstance(n, int) else 'loaded'}" for name, n in loaded.items())
+    typer.echo("demo content: " + ", ".join(summary))
     typer.echo(f"demo loaded; every demo account's password is {DEMO_PASSWORD}")
     for login in logins:
         typer.echo(f"  {login.username:<16} {login.role:<13} {login.full_name}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, func
@@ -17,6 +18,7 @@ from content_service.models.people import (
     UserRecord,
 )
 from content_service.security import hash_password
+from content_service.settings import Settings
 
 DEMO_PASSWORD = "demo12345"  # noqa: S105 - printed on purpose: demo logins only
 
@@ -129,3 +131,39 @@ def load_demo(engine: Engine) -> list[DemoLogin]:
         )
         session.commit()
     return logins
+
+
+def load_feature_demos(engine: Engine, settings: Settings) -> dict[str, object]:
+    """Items, a quiz, a survey, resources, gradebooks, the library and a calibration, in order.
+
+    Each loader is idempotent and runs in its own transaction (later ones need earlier ones:
+    quizzes draw from the published items, the calibration needs them too). A search reindex job
+    is queued last, so the worker builds the index from what was loaded.
+    """
+    from content_service.demo_calibration import load_calibration_demo
+    from content_service.demo_items import load_items_demo
+    from content_service.demo_library import load_library_demo
+    from content_service.demo_quizzes import load_quizzes_demo
+    from content_service.demo_records import load_records_demo
+    from content_service.demo_resources import load_resources_demo
+    from content_service.demo_surveys import load_surveys_demo
+    from content_service.models.jobs import JobRecord
+
+    steps: list[tuple[str, Callable[[Session], object]]] = [
+        ("items", load_items_demo),
+        ("quizzes", load_quizzes_demo),
+        ("surveys", load_surveys_demo),
+        ("resources", load_resources_demo),
+        ("records", lambda session: load_records_demo(session, data_dir=settings.DATA_DIR)),
+        ("library", load_library_demo),
+        ("calibration", load_calibration_demo),
+    ]
+    loaded: dict[str, object] = {}
+    for name, step in steps:
+        with Session(engine) as session:
+            loaded[name] = step(session)
+            session.commit()
+    with Session(engine) as session:
+        session.add(JobRecord(kind="search.reindex", max_attempts=5))
+        session.commit()
+    return loaded

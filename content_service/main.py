@@ -9,14 +9,38 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from content_service.api.routes import auth, classes, health, jobs, schools, users
+from content_service.api.routes import admissions as admission_routes
+from content_service.api.routes import assembly as assembly_routes
+from content_service.api.routes import assignments as assignment_routes
+from content_service.api.routes import attempts as attempt_routes
+from content_service.api.routes import auth, classes, health, jobs, quiz_gradebook, schools, users
+from content_service.api.routes import calibration as calibration_routes
+from content_service.api.routes import gradebook as gradebook_routes
+from content_service.api.routes import items as item_routes
+from content_service.api.routes import library as library_routes
+from content_service.api.routes import oai as oai_routes
+from content_service.api.routes import quizzes as quiz_routes
+from content_service.api.routes import records_sync as records_sync_routes
+from content_service.api.routes import resources as resource_routes
+from content_service.api.routes import search as search_routes
+from content_service.api.routes import surveys as survey_routes
+from content_service.api.routes import transcripts as transcript_routes
 from content_service.db import make_async_engine, make_sessionmaker
 from content_service.errors import install_error_handlers
 from content_service.log_config import configure_logging
-from content_service.middleware import AccessLog, BodySizeLimit
+from content_service.middleware import AccessLog, BodySizeLimit, RefuseNulInUrl
 from content_service.schemas.common import ErrorBody
 from content_service.settings import Settings, get_settings
-from content_service.web import pages
+from content_service.web import (
+    calibration_pages,
+    items_pages,
+    library_pages,
+    pages,
+    quiz_pages,
+    records_pages,
+    resources_pages,
+    survey_pages,
+)
 
 _ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     code: {"model": ErrorBody} for code in (400, 401, 403, 404, 409, 413, 422, 429)
@@ -54,6 +78,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         classes.router,
         users.router,
         jobs.router,
+        gradebook_routes.router,
+        transcript_routes.router,
+        records_sync_routes.router,
+        records_pages.router,
+        survey_routes.router,
+        survey_pages.router,
+        library_pages.router,
+        quiz_pages.router,
+        quiz_routes.router,
+        quiz_gradebook.router,
+        attempt_routes.router,
+        assignment_routes.router,
+        library_routes.router,
+        admission_routes.router,
+        item_routes.router,
+        assembly_routes.router,
+        calibration_routes.router,
+        calibration_pages.router,
+        items_pages.router,
+        resource_routes.router,
+        search_routes.router,
+        oai_routes.router,
+        resources_pages.router,
     ):
         app.include_router(router)
     app.include_router(pages.router)
@@ -61,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "/static", StaticFiles(directory=Path(pages.__file__).parent / "static"), name="static"
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.MAX_REQUEST_BYTES)
+    app.add_middleware(RefuseNulInUrl)
     app.add_middleware(AccessLog)
     return app
 

@@ -5,11 +5,50 @@ from __future__ import annotations
 import json
 import time
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = structlog.get_logger("content_service.http")
+
+
+class RefuseNulInUrl:
+    """Answer 422 to a NUL character in the path or query: PostgreSQL cannot store or compare it.
+
+    Bodies are checked by the request schemas (``schemas.common``); this covers every query
+    and path parameter of every route at once.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            query = unquote_to_bytes(scope.get("query_string", b""))
+            if b"\x00" in query or "\x00" in scope.get("path", ""):
+                name = _nul_parameter(query) if b"\x00" in query else "path"
+                body = json.dumps(
+                    {"detail": f"{name}: NUL characters are not allowed", "code": "nul_character"}
+                ).encode()
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 422,
+                        "headers": [(b"content-type", b"application/json")],
+                    }
+                )
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
+
+
+def _nul_parameter(query: bytes) -> str:
+    for pair in query.split(b"&"):
+        key = pair.partition(b"=")[0]
+        if b"\x00" in pair:
+            return key.decode("utf-8", "replace").replace("\x00", "") or "query"
+    return "query"
 
 
 class BodySizeLimit:

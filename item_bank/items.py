@@ -241,9 +241,8 @@ def validate_item(item: Item) -> list[str]:
 def _validate_kind(item: Item) -> list[str]:
     problems: list[str] = []
     kind = item.kind
-    if kind in _CHOICE_KINDS or kind is ItemKind.LIKERT:
-        if len(item.choices) < 2:
-            problems.append(f"choices: a {kind.value} item needs at least 2 options")
+    if (kind in _CHOICE_KINDS or kind is ItemKind.LIKERT) and len(item.choices) < 2:
+        problems.append(f"choices: a {kind.value} item needs at least 2 options")
     if kind in (ItemKind.SINGLE_CHOICE, ItemKind.TRUE_FALSE) and len(item.correct) != 1:
         problems.append(f"correct: a {kind.value} item needs exactly one key")
     if kind is ItemKind.TRUE_FALSE and len(item.choices) != 2:

@@ -32,7 +32,8 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# scope="function": commit before the response is sent, so a 2xx means the change is durable.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 PageDep = Annotated[PageParams, Depends(page_params)]
 
 

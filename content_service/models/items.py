@@ -82,3 +82,24 @@ class ItemReviewRecord(SQLModel, table=True):
     decision: ReviewDecision = Field(sa_type=String(20))
     comment: str = Field(default="", sa_type=Text)
     created_at: datetime = timestamp_field()
+
+
+class AssembledFormRecord(SQLModel, table=True):
+    """Parallel forms assembled from a blueprint ("ma trận đề"), pinned to item versions.
+
+    ``forms`` holds, per form, its items in order (version id, identifier, points, option order)
+    and the answer key, so the printed PDF and any quiz built from it never drift when the bank
+    changes.
+    """
+
+    __tablename__ = "assembled_form"
+
+    id: uuid.UUID = id_field()
+    school_id: uuid.UUID | None = Field(default=None, foreign_key="school.id", index=True)
+    created_by: uuid.UUID | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = timestamp_field()
+    title: str = Field(default="", max_length=300)
+    seed: int = 0
+    method: str = Field(default="", max_length=16)
+    blueprint: dict[str, Any] = Field(sa_type=JSON)
+    forms: list[dict[str, Any]] = Field(sa_type=JSON)

@@ -20,30 +20,48 @@ from content_service.web.i18n import choose_language, translate
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(include_in_schema=False)
 
+
+def _task(key: str, href: str) -> dict[str, str]:
+    return {"key": key, "href": href}
+
+
+_ITEMS = _task("task.items", "/pages/items")
+_QUIZZES = _task("task.quizzes", "/pages/quizzes")
+_SURVEYS = _task("surveys.task", "/pages/surveys")
+_RECORDS = _task("task.records", "/pages/records")
+_LIBRARY = _task("task.library", "/pages/library")
+_SEARCH = _task("task.search", "/thu-vien/tim-kiem")
+_CALIBRATION = _task("task.calibration", "/pages/calibration")
+_TOKENS = _task("task.teacher.tokens", "/me/tokens")
+_API = _task("task.researcher.api", "/docs")
+
 _TASKS: dict[Role, list[dict[str, str]]] = {
-    Role.STUDENT: [{"key": "task.student.profile", "href": "/me"}],
-    Role.PARENT: [{"key": "task.parent.children", "href": "/me"}],
+    Role.STUDENT: [
+        _QUIZZES, _SURVEYS, _RECORDS, _LIBRARY, _SEARCH,
+        _task("task.student.profile", "/me"), _task("task.admissions", "/admissions/me"),
+    ],
+    Role.PARENT: [
+        _RECORDS, _task("task.parent.children", "/me"), _task("task.admissions", "/admissions/me"),
+    ],
     Role.TEACHER: [
-        {"key": "task.teacher.classes", "href": "/schools"},
-        {"key": "task.teacher.tokens", "href": "/me/tokens"},
+        _ITEMS, _task("task.items.new", "/pages/items/new"), _QUIZZES, _SURVEYS, _RECORDS,
+        _CALIBRATION, _SEARCH, _LIBRARY, _task("task.teacher.classes", "/schools"), _TOKENS,
     ],
-    Role.RESEARCHER: [
-        {"key": "task.researcher.api", "href": "/docs"},
-        {"key": "task.teacher.tokens", "href": "/me/tokens"},
-    ],
+    Role.RESEARCHER: [_CALIBRATION, _ITEMS, _SEARCH, _API, _TOKENS],
     Role.LIBRARIAN: [
-        {"key": "task.librarian.api", "href": "/docs"},
-        {"key": "task.teacher.tokens", "href": "/me/tokens"},
+        _SEARCH, _LIBRARY, _task("task.review_queue", "/resources?status=submitted"),
+        _task("task.library.stats", "/library/statistics.csv"),
+        _task("task.librarian.api", "/docs"), _TOKENS,
     ],
     Role.SCHOOL_ADMIN: [
-        {"key": "task.admin.users", "href": "/users"},
-        {"key": "task.admin.audit", "href": "/audit"},
+        _RECORDS, _ITEMS, _SURVEYS, _CALIBRATION, _LIBRARY, _SEARCH,
+        _task("task.admin.users", "/users"), _task("task.admin.audit", "/audit"),
     ],
     Role.SYSTEM_ADMIN: [
-        {"key": "task.admin.users", "href": "/users"},
-        {"key": "task.admin.audit", "href": "/audit"},
+        _task("task.admin.users", "/users"), _task("task.admin.audit", "/audit"),
+        _task("task.admissions.api", "/docs#/admissions"), _ITEMS, _CALIBRATION, _SEARCH,
     ],
-}
+}  # fmt: skip
 
 
 def render(

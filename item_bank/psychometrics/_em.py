@@ -15,6 +15,7 @@ import numpy as np
 from scipy.special import expit, logit
 
 from . import _kernels as kern
+from ._booklets import Booklets
 from .parameters import FloatArray, ItemParameters
 from .priors import Priors
 from .quadrature import Quadrature
@@ -22,6 +23,7 @@ from .response_functions import log_category_probabilities
 from .responses import ResponseMatrix
 
 _LINEAR = frozenset({"rasch", "1pl", "2pl", "gpcm"})
+_BLOCK_ROWS = 16_384  # rows per block of the booklet log-likelihood (fits in cache)
 _LOG_FLOOR = -700.0  # log of a probability that underflowed; keeps 0 * log P finite
 
 
@@ -61,7 +63,12 @@ def e_step(
     dtype = np.float64 if precise else ind.dtype
     if precise and ind.dtype != np.float64:
         ind = ind.astype(np.float64)
-    if data.sparse:
+    book = data.booklets if data.sparse else None
+    linear = _linear_logits(params, data) if book is not None else None
+    if book is not None and linear is not None:
+        loglik = _booklet_loglik(book, ind, linear, logp[:, 0, :], theta, dtype)
+    elif data.sparse:
+        book = None
         table = logp[data.col_item, data.col_category].astype(dtype)
         loglik = np.asarray(ind @ table).T  # (Q, n) view of a C-ordered (n, Q) array
     else:
@@ -87,7 +94,44 @@ def e_step(
     ll = float(data.weights @ (peak.astype(np.float64) + np.log(total.astype(np.float64))))
     post *= (data.weights / total).astype(dtype)
     mass = post.sum(axis=1).astype(np.float64)
+    if book is not None:
+        return EStep(ll, _booklet_counts(data, book, post, logp.shape), mass)
     return EStep(ll, _counts(data, ind, post, logp.shape, mass), mass)
+
+
+def _booklet_loglik(
+    book: Booklets, ind, linear: FloatArray, base: FloatArray, theta: FloatArray, dtype
+) -> np.ndarray:
+    """(Q, n) log-likelihood from two response sums per row plus a per-booklet term.
+
+    Built block by block into a buffer kept on ``book`` (reused by every E-step on these
+    data), so no (n, Q) temporary is allocated per iteration.
+    """
+    coef = np.asarray(ind @ linear.T.astype(dtype))  # (n, 2): sum of slopes, of intercepts
+    per_booklet = np.asarray(book.items.astype(dtype) @ base.astype(dtype))  # (B, Q)
+    rows = book.buffer((coef.shape[0], theta.size), dtype)
+    t = theta.astype(dtype)
+    for start in range(0, rows.shape[0], _BLOCK_ROWS):
+        stop = min(start + _BLOCK_ROWS, rows.shape[0])
+        block = rows[start:stop]
+        np.take(per_booklet, book.row_booklet[start:stop], axis=0, out=block)
+        block += np.multiply.outer(coef[start:stop, 0], t)
+        block += coef[start:stop, 1:]
+    return rows.T
+
+
+def _booklet_counts(
+    data: ResponseMatrix, book: Booklets, post, shape: tuple[int, ...]
+) -> FloatArray:
+    """Expected counts: categories k >= 1 from the responses, category 0 as the remainder."""
+    post_rows = post.T  # (n, Q) C-ordered
+    counts = np.zeros(shape)
+    positive = np.asarray(book.positive.T @ post_rows, dtype=np.float64)
+    counts[data.col_item[book.positive_cols], data.col_category[book.positive_cols]] = positive
+    seen = np.asarray(book.items.T @ book.posterior_mass(post_rows))  # (n_items, Q)
+    counts[:, 0] = seen - counts[:, 1:].sum(axis=1)
+    np.maximum(counts[:, 0], 0.0, out=counts[:, 0])  # float32 rounding
+    return counts
 
 
 def _linear_logits(params: ItemParameters, data: ResponseMatrix) -> FloatArray | None:
@@ -101,7 +145,9 @@ def _linear_logits(params: ItemParameters, data: ResponseMatrix) -> FloatArray |
     if not linear[data.col_item].all():
         return None
     slope = data.col_category * params.discrimination[data.col_item]
-    return np.stack([slope, params.intercepts[data.col_item, data.col_category - 1]])
+    intercept = params.intercepts[data.col_item, data.col_category - 1]
+    # sparse data also hold category 0, whose logit against itself is 0
+    return np.stack([slope, np.where(data.col_category > 0, intercept, 0.0)])
 
 
 def _counts(data: ResponseMatrix, ind, post, shape: tuple[int, ...], mass) -> FloatArray:

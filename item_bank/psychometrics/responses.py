@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from ._booklets import Booklets, find_booklets
 from .errors import DataWarning, ResponseDataError
 from .parameters import DICHOTOMOUS_MODELS, FloatArray
 
@@ -80,6 +81,7 @@ class ResponseMatrix:
     col_category: IntArray
     sparse: bool
     counts: FloatArray  # weighted count of each (item, category), shape (n_items, max K)
+    booklets: Booklets | None = None  # sparse data: rows grouped by their set of items
 
     @property
     def n_rows(self) -> int:
@@ -88,12 +90,13 @@ class ResponseMatrix:
 
     def every(self, step: int) -> ResponseMatrix:
         """Systematic subsample of every ``step``-th row, weights scaled to the full size."""
-        if self.sparse:
-            ind = self.indicators[::step]
-        else:
-            ind = np.ascontiguousarray(self.indicators[:, ::step])
         obs = None if self.observed is None else np.ascontiguousarray(self.observed[:, ::step])
-        return replace(self, indicators=ind, observed=obs, weights=self.weights[::step] * step)
+        if not self.sparse:
+            ind = np.ascontiguousarray(self.indicators[:, ::step])
+            return replace(self, indicators=ind, observed=obs, weights=self.weights[::step] * step)
+        ind = self.indicators[::step]
+        book = find_booklets(ind, self.col_item, self.col_category, self.n_items)
+        return replace(self, indicators=ind, weights=self.weights[::step] * step, booklets=book)
 
 
 def _dense_values(responses: npt.ArrayLike) -> FloatArray:
@@ -306,6 +309,7 @@ def _build_sparse(
     flat = np.bincount(cols, weights=w[rows], minlength=int(k.sum()))
     counts = np.zeros((k.size, int(k.max())))
     counts[col_item, col_cat] = flat
+    book = find_booklets(matrix, col_item, col_cat, k.size)
     return ResponseMatrix(
-        int(answered.size), k.size, k, w, matrix, None, col_item, col_cat, True, counts
+        int(answered.size), k.size, k, w, matrix, None, col_item, col_cat, True, counts, book
     )

@@ -86,8 +86,25 @@ def _collapse(text: str | None) -> str:
     return _WS.sub(" ", text) if text else ""
 
 
+# LaTeX maths ($...$ or $$...$$) is literal: its backslashes are commands, not Markdown escapes.
+_MATH_SPAN = re.compile(r"(\$\$.+?\$\$|\$[^$\n]+?\$)", re.DOTALL)
+
+
+def _maths_xml(span: str) -> str:
+    # "<" is escaped; an "&" already starting an entity (text of inline HTML) is kept as one.
+    return re.sub(r"&(?!#?\w+;)", "&amp;", span).replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _outside_maths(text: str, escape: Callable[[str], str]) -> str:
+    # A "$" outside a maths span is escaped, so no span can form across elements on re-reading.
+    parts = _MATH_SPAN.split(text)
+    return "".join(
+        part if n % 2 else escape(part).replace("$", "\\$") for n, part in enumerate(parts)
+    )
+
+
 def _escape(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    return _outside_maths(text, lambda part: _MD_SPECIAL.sub(r"\\\1", part))
 
 
 _INLINE_SPECIAL = re.compile(r"((?<!\s)\*|\*(?!\s)|[\\`]|!(?=\[))")
@@ -95,7 +112,7 @@ _INLINE_SPECIAL = re.compile(r"((?<!\s)\*|\*(?!\s)|[\\`]|!(?=\[))")
 
 def _escape_inline_html(text: str) -> str:
     # Text inside inline HTML is still Markdown; "<" and "&" are already XML-escaped by lxml.
-    return _INLINE_SPECIAL.sub(r"\\\1", text)
+    return _outside_maths(text, lambda part: _INLINE_SPECIAL.sub(r"\\\1", part))
 
 
 def plain_html(element: etree._Element, *, with_tail: bool = False, inline: bool = False) -> str:
@@ -309,6 +326,11 @@ def _inline_xml(text: str) -> str | None:
     i = 0
     while i < len(text):
         char = text[i]
+        maths = _MATH_SPAN.match(text, i) if char == "$" else None
+        if maths:  # kept verbatim, backslashes and all
+            out.append(_maths_xml(maths.group(0)))
+            i = maths.end()
+            continue
         if char == "\\" and i + 1 < len(text):
             out.append(_xml_escape(text[i + 1]))
             i += 2

@@ -128,3 +128,15 @@ def test_nul_character_is_refused_naming_the_field(client: TestClient) -> None:
     response = client.post("/auth/login", json={"username": "a\x00b", "password": "x"})
     body = _assert_shape(response, 422, "validation_error")
     assert body["detail"][0]["loc"] == ["body", "username"]
+
+
+def test_nul_character_in_the_url_is_refused_naming_the_parameter(
+    client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    query = client.get("/jobs?kind=ab%00c", headers=admin_headers)
+    assert query.status_code == 422
+    assert query.json() == {"detail": "kind: NUL characters are not allowed",
+                            "code": "nul_character"}  # fmt: skip
+    path = client.get("/items/by-identifier/a%00b", headers=admin_headers)
+    assert path.status_code == 422
+    assert path.json()["code"] == "nul_character"

@@ -199,12 +199,22 @@ def test_exported_document_shape() -> None:
         "![hình](images/a.png) chú thích",
         '<table><tr><td>1</td></tr></table>\n\nSau bảng <span class="x">đỏ</span>.',
         "Dòng 1<br/>dòng 2",
+        "Tính $\\sqrt{x^2}$ với $x \\in \\mathbb{R}$, *rồi* so sánh",
+        "$$\\frac{a}{b} \\le 1$$",
     ],
 )
 def test_markdown_round_trips(markdown: str) -> None:
     wrapper = parse_xml(f'<qti-item-body xmlns="{QTI_NS}"/>', source="md")
     wrapper.extend(markdown_to_content(markdown))
     assert content_to_markdown(wrapper) == markdown
+
+
+def test_latex_commands_keep_their_backslashes_in_qti() -> None:
+    item = Item("latex-1", ItemKind.SINGLE_CHOICE, "Rút gọn $\\sqrt{x^2}$", choices=ABCD,
+                correct=("A",))  # fmt: skip
+    document = export_item(item)
+    assert "$\\sqrt{x^2}$" in document
+    assert read_item(document, source=item.identifier).stem == item.stem
 
 
 def test_unbalanced_markdown_is_kept_literally() -> None:

@@ -1,0 +1,168 @@
+"""What every search backend answers: the query, the audience, the result, and the interface.
+
+Two backends implement :class:`SearchBackend`: Meilisearch (:mod:`.meili`) and the embedded
+SQLite FTS5 fallback (:mod:`.fts`). Both take the same documents
+(:func:`learning_resources.resource_document` / :func:`~learning_resources.item_document`), the
+same :class:`SearchQuery` and give the same :class:`SearchResult`, so one contract test suite
+runs against both.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from learning_resources import fold_for_search, rerank_exact_tone
+from learning_resources.vietnamese import has_diacritics
+
+FACETS = ("doc_type", "subject", "grade", "type", "kind", "licence", "language", "school")
+"""Facets counted for every search; values are canonical codes."""
+RERANK_FIELDS = ("title", "keywords", "description")
+# A toned query is answered from this many engine hits, re-ranked, then paged: exact-tone
+# matches anywhere in the window move to the top (DOMAIN.md §7).
+RERANK_WINDOW = 100
+RETRIEVED = (
+    "id",
+    "doc_type",
+    "identifier",
+    "version",
+    "title",
+    "description",
+    "keywords",
+    "subject",
+    "subject_name",
+    "grade",
+    "type",
+    "kind",
+    "licence",
+    "language",
+    "school",
+    "visibility",
+)
+MARK_OPEN, MARK_CLOSE = (
+    "\ue000",
+    "\ue001",
+)  # private-use sentinels, turned into <mark> after escaping
+
+
+class SearchUnavailableError(RuntimeError):
+    """The engine did not answer or refused a write; the outbox job retries later."""
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """Whose search this is, enforced by the backend's filter (never by the caller's filter).
+
+    ``everything``: system admins. Otherwise public documents plus the ``school``-visible ones
+    of the caller's school; items (assessment questions) only for staff.
+    """
+
+    everything: bool = False
+    school: str | None = None
+    staff: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    q: str = ""
+    filters: Mapping[str, str | int] = field(default_factory=dict)
+    audience: Audience = Audience()
+    limit: int = 20
+    offset: int = 0
+    # Facet counts cost more than the search itself on large result sets (measured: 8 facets
+    # over 20k matches ~10x a plain query), so callers that do not show them ask for none.
+    facets: tuple[str, ...] = FACETS
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    document: dict[str, Any]
+    highlight: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    hits: list[SearchHit]
+    total: int
+    facets: dict[str, dict[str, int]]
+
+
+class SearchBackend(Protocol):
+    """A search engine holding one index of resource and item documents."""
+
+    name: str
+
+    def ensure_index(self) -> None:
+        """Create the index and apply its settings if missing (idempotent)."""
+        ...
+
+    def upsert(self, documents: Sequence[dict[str, Any]]) -> None:
+        """Add or replace whole documents; returns once the engine confirmed success."""
+        ...
+
+    def delete(self, ids: Sequence[str]) -> None:
+        """Remove documents by id (missing ids are fine); confirmed like ``upsert``."""
+        ...
+
+    def search(self, query: SearchQuery) -> SearchResult: ...
+
+    def rebuild(self, documents: Iterable[dict[str, Any]]) -> int:
+        """Build a fresh index from ``documents`` and swap it in; returns the count."""
+        ...
+
+    def count(self) -> int: ...
+
+    def drop(self) -> None:
+        """Delete the index (tests, and ``reindex --from-scratch``)."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+def is_toned(q: str) -> bool:
+    return has_diacritics(q)
+
+
+def finish_hits(
+    q: str, hits: list[dict[str, Any]], offset: int, limit: int, window: bool
+) -> list[dict[str, Any]]:
+    """Re-rank a toned query's window of hits by exact tone, then cut the requested page."""
+    if window:
+        hits = rerank_exact_tone(q, hits, RERANK_FIELDS)
+        return hits[offset : offset + limit]
+    return hits
+
+
+def marked_html(text: str) -> str:
+    """Escape text whose matches are wrapped in the sentinels, then turn those into <mark>."""
+    return html.escape(text).replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>")
+
+
+def mark_terms(text: str, terms: Sequence[str], prefix_last: bool) -> str:
+    """Wrap the words of ``text`` whose folded form equals a folded query term (or starts with
+    the last one, for a prefix query) in the sentinels. Used by the FTS5 backend."""
+    if not terms:
+        return text
+    wanted, last = set(terms), terms[-1]
+    out: list[str] = []
+    word = ""
+    for char in [*text, " "]:
+        if char.isalnum():
+            word += char
+            continue
+        if word:
+            folded = fold_for_search(word)
+            hit = folded in wanted or (prefix_last and folded.startswith(last))
+            out.append(f"{MARK_OPEN}{word}{MARK_CLOSE}" if hit else word)
+            word = ""
+        out.append(char)
+    return "".join(out[:-1])
+
+
+def public_hit(document: Mapping[str, Any]) -> dict[str, Any]:
+    """Only the retrievable fields: an index never hands out more than :data:`RETRIEVED`."""
+    return {name: document.get(name) for name in RETRIEVED}

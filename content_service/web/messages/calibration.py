@@ -1,0 +1,60 @@
+"""Interface messages of the calibration pages."""
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "calibration.title": {"vi": "Hiệu chỉnh tham số câu hỏi (IRT)", "en": "Item calibration (IRT)"},
+    "calibration.denied": {
+        "vi": "Bạn không có quyền xem trang này.",
+        "en": "You may not see this page.",
+    },
+    "calibration.sets": {"vi": "Bộ tham số đã chấp nhận", "en": "Accepted parameter sets"},
+    "calibration.sets.empty": {
+        "vi": "Chưa có bộ tham số nào.",
+        "en": "No parameter set yet.",
+    },
+    "calibration.name": {"vi": "Tên", "en": "Name"},
+    "calibration.version": {"vi": "Phiên bản", "en": "Version"},
+    "calibration.model": {"vi": "Mô hình", "en": "Model"},
+    "calibration.accepted_at": {"vi": "Chấp nhận lúc", "en": "Accepted at"},
+    "calibration.created_at": {"vi": "Tạo lúc", "en": "Created at"},
+    "calibration.export": {"vi": "Xuất", "en": "Export"},
+    "calibration.runs": {"vi": "Các lần hiệu chỉnh", "en": "Calibration runs"},
+    "calibration.run": {"vi": "Lần hiệu chỉnh", "en": "Calibration run"},
+    "calibration.status": {"vi": "Trạng thái", "en": "Status"},
+    "calibration.status.queued": {"vi": "Đang chờ", "en": "Queued"},
+    "calibration.status.succeeded": {"vi": "Hoàn tất", "en": "Finished"},
+    "calibration.status.failed": {"vi": "Thất bại", "en": "Failed"},
+    "calibration.open": {"vi": "Xem kết quả", "en": "Open results"},
+    "calibration.datasets": {"vi": "Bộ dữ liệu trả lời", "en": "Response datasets"},
+    "calibration.persons": {"vi": "người", "en": "persons"},
+    "calibration.items": {"vi": "câu hỏi", "en": "items"},
+    "calibration.responses": {"vi": "lượt trả lời", "en": "responses"},
+    "calibration.api_hint": {
+        "vi": "Tải dữ liệu lên, chạy và chấp nhận hiệu chỉnh qua API:",
+        "en": "Upload data, run and accept calibrations through the API:",
+    },
+    "calibration.loglik": {"vi": "Log-likelihood", "en": "Log-likelihood"},
+    "calibration.converged": {"vi": "Hội tụ", "en": "Converged"},
+    "calibration.yes": {"vi": "có", "en": "yes"},
+    "calibration.no": {"vi": "không", "en": "no"},
+    "calibration.warnings": {"vi": "Cảnh báo", "en": "Warnings"},
+    "calibration.plots": {"vi": "Biểu đồ", "en": "Plots"},
+    "calibration.plot.icc": {
+        "vi": "Đường cong đặc trưng của từng câu hỏi",
+        "en": "Item characteristic curves",
+    },
+    "calibration.plot.information": {
+        "vi": "Hàm thông tin của đề và của từng câu hỏi",
+        "en": "Test and item information",
+    },
+    "calibration.plot.wright": {
+        "vi": "Bản đồ Wright: năng lực học sinh và độ khó câu hỏi",
+        "en": "Wright map: person abilities and item difficulties",
+    },
+    "calibration.parameters": {"vi": "Tham số câu hỏi", "en": "Item parameters"},
+    "calibration.item": {"vi": "Câu hỏi", "en": "Item"},
+    "calibration.accept_hint": {
+        "vi": "Chấp nhận tham số thành một bộ mới (không ghi đè bộ cũ):",
+        "en": "Accept the parameters as a new set (earlier sets are kept):",
+    },
+    "calibration.back": {"vi": "Về trang hiệu chỉnh", "en": "Back to calibration"},
+}

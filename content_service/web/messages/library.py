@@ -1,0 +1,33 @@
+"""Library page messages (Vietnamese first)."""
+
+MESSAGES = {
+    "library.title": {"vi": "Thư viện trường", "en": "School library"},
+    "library.search": {
+        "vi": "Tìm sách (tên, tác giả, chủ đề; gõ không dấu cũng được)",
+        "en": "Search (title, author, subject; accents optional)",
+    },
+    "library.search_button": {"vi": "Tìm", "en": "Search"},
+    "library.found": {"vi": "Tìm thấy {count} nhan đề.", "en": "{count} titles found."},
+    "library.my_loans": {"vi": "Sách em đang mượn", "en": "Your loans"},
+    "library.no_loans": {"vi": "Không có sách đang mượn.", "en": "No open loans."},
+    "library.barcode": {"vi": "Mã vạch", "en": "Barcode"},
+    "library.due": {"vi": "Hạn trả", "en": "Due"},
+    "library.renewals": {"vi": "Số lần gia hạn", "en": "Renewals"},
+    "library.back": {"vi": "← Về mục lục", "en": "← Back to the catalogue"},
+    "library.authors": {"vi": "Tác giả", "en": "Authors"},
+    "library.publisher": {"vi": "Xuất bản", "en": "Publisher"},
+    "library.subjects": {"vi": "Chủ đề", "en": "Subjects"},
+    "library.waiting": {"vi": "Số người đang chờ", "en": "Holds waiting"},
+    "library.copies": {"vi": "Các bản sách", "en": "Copies"},
+    "library.location": {"vi": "Vị trí", "en": "Location"},
+    "library.status": {"vi": "Tình trạng", "en": "Status"},
+    "library.status.available": {"vi": "Có sẵn", "en": "Available"},
+    "library.status.on_loan": {"vi": "Đang cho mượn", "en": "On loan"},
+    "library.status.on_hold_shelf": {"vi": "Giữ cho bạn đọc đặt trước", "en": "On the hold shelf"},
+    "library.status.in_transit": {"vi": "Cho thư viện khác mượn", "en": "Lent to another library"},
+    "library.status.lost": {"vi": "Mất", "en": "Lost"},
+    "library.status.withdrawn": {"vi": "Đã thanh lý", "en": "Withdrawn"},
+    "library.digital": {"vi": "Tài liệu số", "en": "Digital items"},
+    "library.read": {"vi": "Đọc trực tuyến", "en": "Read in the browser"},
+    "library.open": {"vi": "Mở tệp", "en": "Open the file"},
+}
