@@ -215,9 +215,14 @@ class MeiliBackend:
             "highlightPostTag": MARK_CLOSE,
             "matchingStrategy": "frequency",
         }
-        answer = self._request("POST", f"/indexes/{self.uid}/search", body)
+        try:
+            answer = self._request("POST", f"/indexes/{self.uid}/search", body)
+        except SearchUnavailableError as error:
+            if "index_not_found" in str(error):  # nothing indexed yet: no hits, not an outage
+                return SearchResult([], 0, {})
+            raise
         if answer is None:
-            raise SearchUnavailableError(f"Meilisearch index {self.uid} does not exist")
+            return SearchResult([], 0, {})
         hits = finish_hits(query.q, answer["hits"], query.offset, query.limit, window)
         results = []
         for hit in hits:
