@@ -5,6 +5,8 @@ random start ``s``, so every item is answered by about 4,000 persons and all ite
 through overlapping forms. Data are passed as ``SparseResponses`` triplets. Reports wall
 seconds of ``calibrate``, peak resident memory of the process (ru_maxrss, which includes the
 data themselves) and parameter RMSE against the truth. Targets: <= 60 s and <= 8 GiB.
+The machine is shared, so the 1-minute load average before and after the fit is recorded; a
+figure taken under load is only comparable with a peer measured in the same process.
 
     uv run python bench/bench_sparse.py [--persons N] [--items J] [--per-person K] [--points Q]
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import time
 from pathlib import Path
@@ -55,6 +58,7 @@ def main() -> None:
     t0 = time.perf_counter()
     data, truth = simulate(args.persons, args.items, args.per_person, rng)
     simulated = time.perf_counter() - t0
+    load_before = os.getloadavg()[0]
     start = time.perf_counter()
     result = calibrate(data, "2pl", quadrature=Quadrature(args.points), standard_errors=False)
     seconds = time.perf_counter() - start
@@ -70,6 +74,9 @@ def main() -> None:
         "peak_rss_GiB": round(peak_gib, 2),
         "e_steps": result.iterations,
         "converged": result.converged,
+        "loglik": result.loglik,
+        "load_average_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        "cpus": os.cpu_count(),
         "rmse_a": float(np.sqrt(np.mean((est.discrimination - truth.discrimination) ** 2))),
         "rmse_b": float(np.sqrt(np.mean((est.difficulty - truth.difficulty) ** 2))),
     }

@@ -9,13 +9,16 @@ so its cost does not grow with the number of persons.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.special import expit, logit
 
 from . import _kernels as kern
-from ._booklets import Booklets
+from ._blas import single_threaded_blas
+from ._booklets import Booklets, DenseBlocks
 from .parameters import FloatArray, ItemParameters
 from .priors import Priors
 from .quadrature import Quadrature
@@ -24,6 +27,8 @@ from .responses import ResponseMatrix
 
 _LINEAR = frozenset({"rasch", "1pl", "2pl", "gpcm"})
 _BLOCK_ROWS = 16_384  # rows per block of the booklet log-likelihood (fits in cache)
+_WORKERS = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+               else os.cpu_count() or 1, 8)  # threads of the booklet E-step  # fmt: skip
 _LOG_FLOOR = -700.0  # log of a probability that underflowed; keeps 0 * log P finite
 
 
@@ -64,6 +69,8 @@ def e_step(
     if precise and ind.dtype != np.float64:
         ind = ind.astype(np.float64)
     book = data.booklets if data.sparse else None
+    if book is not None and book.dense is not None:
+        return _dense_booklet_e_step(data, book, logp, quad.log_weights(mean, sd), dtype)
     linear = _linear_logits(params, data) if book is not None else None
     if book is not None and linear is not None:
         loglik = _booklet_loglik(book, ind, linear, logp[:, 0, :], theta, dtype)
@@ -97,6 +104,89 @@ def e_step(
     if book is not None:
         return EStep(ll, _booklet_counts(data, book, post, logp.shape), mass)
     return EStep(ll, _counts(data, ind, post, logp.shape, mass), mass)
+
+
+def _dense_booklet_e_step(
+    data: ResponseMatrix, book: Booklets, logp: FloatArray, log_weights: FloatArray, dtype
+) -> EStep:
+    """E-step over the dense per-booklet chunks: two BLAS products per chunk of rows.
+
+    Within a booklet the log-likelihood is ``indicators.T @ (log P_k - log P_0)`` plus the
+    booklet's sum of ``log P_0`` (the dense E-step with nothing missing); the expected counts
+    in categories ``k >= 1`` are ``indicators @ posterior``, and category 0 is the rest of the
+    booklet's posterior mass. Chunks are split into contiguous runs, one per core, each run on
+    its own thread while BLAS is single-threaded (see ``_blas``); the runs' sums are added in a
+    fixed order, never in order of completion. Per-chunk sums run in ``dtype`` and
+    accumulate in float64.
+    """
+    dense = book.dense
+    assert dense is not None
+    base = logp[:, 0, :]
+    table = logp[data.col_item, data.col_category] - base[data.col_item]  # (n_cols, Q)
+    per_booklet = (np.asarray(book.items.astype(np.float64) @ base) + log_weights).astype(dtype)
+    weights = data.weights[dense.order]
+    n_chunks = dense.booklet.size
+    rows = dense.stops - dense.starts
+    # contiguous runs of chunks with about equal numbers of rows
+    cuts = np.searchsorted(np.cumsum(rows), np.arange(1, _WORKERS) * rows.sum() / _WORKERS)
+    bounds = np.unique(np.concatenate([[0], cuts, [n_chunks]]))
+
+    def run(lo: int, hi: int) -> tuple[float, FloatArray, FloatArray]:
+        return _dense_chunks(dense, lo, hi, table, per_booklet, weights, dtype)
+
+    with single_threaded_blas():
+        if bounds.size > 2:
+            with ThreadPoolExecutor(bounds.size - 1) as pool:
+                parts = list(pool.map(run, bounds[:-1].tolist(), bounds[1:].tolist()))
+        else:
+            parts = [run(0, n_chunks)]
+    loglik = sum(part[0] for part in parts)
+    by_col, mass = parts[0][1], parts[0][2]
+    for part in parts[1:]:
+        by_col += part[1]
+        mass += part[2]
+    counts = np.zeros(logp.shape)
+    upper = data.col_category > 0
+    counts[data.col_item[upper], data.col_category[upper]] = by_col[upper]
+    seen = np.asarray(book.items.T.astype(np.float64) @ mass)  # (n_items, Q)
+    counts[:, 0] = seen - counts[:, 1:].sum(axis=1)
+    np.maximum(counts[:, 0], 0.0, out=counts[:, 0])  # float32 rounding
+    return EStep(float(loglik), counts, mass.sum(axis=0))
+
+
+def _dense_chunks(
+    dense: DenseBlocks, lo: int, hi: int, table: FloatArray, per_booklet: np.ndarray,
+    weights: FloatArray, dtype,
+) -> tuple[float, FloatArray, FloatArray]:  # fmt: skip
+    """Log-likelihood, counts by column (n_cols, Q) and mass by booklet of chunks lo..hi-1."""
+    n_q = per_booklet.shape[1]
+    by_col = np.zeros(table.shape)
+    mass = np.zeros(per_booklet.shape)
+    buffer = np.empty((n_q, int((dense.stops[lo:hi] - dense.starts[lo:hi]).max())), dtype)
+    loglik = 0.0
+    current, cols, diff = -1, dense.booklet_cols(0), table[:0].T.astype(dtype)
+    for i in range(lo, hi):
+        b, start, stop = int(dense.booklet[i]), int(dense.starts[i]), int(dense.stops[i])
+        if b != current:
+            current, cols = b, dense.booklet_cols(b)
+            diff = np.ascontiguousarray(table[cols].T, dtype=dtype)  # (Q, m)
+        x = dense.chunk(i)
+        if x.dtype != dtype:
+            x = x.astype(dtype)
+        post = buffer[:, : stop - start]
+        np.matmul(diff, x, out=post)
+        post += per_booklet[b][:, None]
+        peak = post.max(axis=0)
+        post -= peak
+        np.exp(post, out=post)
+        total = post.sum(axis=0)
+        w = weights[start:stop]
+        loglik += float(w @ (peak.astype(np.float64) + np.log(total.astype(np.float64))))
+        post *= (w / total).astype(dtype)
+        if cols.size:
+            by_col[cols] += x @ post.T
+        mass[b] += post.sum(axis=1)
+    return loglik, by_col, mass
 
 
 def _booklet_loglik(
@@ -241,7 +331,16 @@ class Layout:
 
 
 def m_step(layout: Layout, state: State, est: EStep, quad: Quadrature, priors: Priors) -> State:
-    """Maximise the expected complete-data log posterior given the E-step counts."""
+    """Maximise the expected complete-data log posterior given the E-step counts.
+
+    Its matrix products are small (items x nodes): BLAS runs them single-threaded, as waking
+    BLAS worker threads for them cost more than it saved (4x more on a busy machine).
+    """
+    with single_threaded_blas():
+        return _m_step(layout, state, est, quad, priors)
+
+
+def _m_step(layout: Layout, state: State, est: EStep, quad: Quadrature, priors: Priors) -> State:
     theta = quad.points
     new = replace(state, a=state.a.copy(), d=state.d.copy(), g=state.g.copy())
     for model, k, idx in layout.groups:

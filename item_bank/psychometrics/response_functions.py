@@ -236,10 +236,11 @@ def log_category_probabilities(theta: npt.ArrayLike, parameters: ItemParameters)
     if dich.any():
         z = t * a[dich] + d[dich, 0]
         cc = c[dich]
-        with np.errstate(divide="ignore"):
-            # log(c + (1-c) expit(z)) = logaddexp(log c, log(1-c) + log_expit(z))
-            out[:, dich, 1] = np.logaddexp(np.log(cc), np.log1p(-cc) + log_expit(z))
-        out[:, dich, 0] = np.log1p(-cc) + log_expit(-z)
+        if not cc.any():  # no guessing: the same values without the logaddexp with log(0)
+            out[:, dich, 1] = log_expit(z)
+            out[:, dich, 0] = log_expit(-z)
+        else:
+            _log_guessing(out, dich, z, cc)
     for model in ("grm", "gpcm"):
         sel = np.array([m == model for m in parameters.models], dtype=bool)
         if not sel.any():
@@ -312,3 +313,13 @@ def test_information(theta: npt.ArrayLike, parameters: ItemParameters) -> FloatA
 
 # pytest would collect a module-level function named test_*; tell it this is not a test.
 test_information.__test__ = False  # type: ignore[attr-defined]
+
+
+def _log_guessing(
+    out: FloatArray, dich: npt.NDArray[np.bool_], z: FloatArray, cc: FloatArray
+) -> None:
+    """Dichotomous log probabilities with a lower asymptote ``c``."""
+    with np.errstate(divide="ignore"):
+        # log(c + (1-c) expit(z)) = logaddexp(log c, log(1-c) + log_expit(z))
+        out[:, dich, 1] = np.logaddexp(np.log(cc), np.log1p(-cc) + log_expit(z))
+    out[:, dich, 0] = np.log1p(-cc) + log_expit(-z)

@@ -296,20 +296,47 @@ def _build_sparse(
 ) -> ResponseMatrix:
     if not answered.all():  # renumber persons so that dropped ones leave no empty rows
         rows = (np.cumsum(answered) - 1)[rows]
-    offset = np.concatenate([[0], np.cumsum(k)[:-1]])
-    cols = offset[items] + values.astype(np.int64)
+    # 32-bit column numbers where they fit: the arrays below have one entry per response
+    index = np.int32 if int(k.sum()) < 2**31 - 1 else np.int64
+    offset = np.concatenate([[0], np.cumsum(k)[:-1]]).astype(index)
+    cols = offset[items]
+    cols += values if np.issubdtype(values.dtype, np.integer) else values.astype(index)
     n_rows = int(answered.sum())
-    matrix = sp.csr_matrix(
-        (np.ones(rows.size, dtype=dtype), (rows, cols)), shape=(n_rows, int(k.sum()))
-    )
-    if matrix.nnz and matrix.data.max() > 1:  # the conversion summed repeated triplets
-        raise ResponseDataError("a (person, item) response is given more than once")
-    w = w[answered]
     col_item, col_cat = _column_layout(k)
-    flat = np.bincount(cols, weights=w[rows], minlength=int(k.sum()))
+    matrix = _csr_indicators(rows, cols, n_rows, col_item, dtype)
+    w = w[answered]
+    if np.all(w == 1.0):  # unweighted: integer counting is several times faster
+        flat = np.bincount(cols, minlength=int(k.sum())).astype(np.float64)
+    else:
+        flat = np.bincount(cols, weights=w[rows], minlength=int(k.sum()))
     counts = np.zeros((k.size, int(k.max())))
     counts[col_item, col_cat] = flat
     book = find_booklets(matrix, col_item, col_cat, k.size)
     return ResponseMatrix(
         int(answered.size), k.size, k, w, matrix, None, col_item, col_cat, True, counts, book
     )
+
+
+def _csr_indicators(
+    rows: IntArray, cols: IntArray, n_rows: int, col_item: IntArray, dtype: type[np.floating]
+) -> sp.csr_matrix:
+    """Canonical CSR 0/1 matrix with a 1 at every (row, col).
+
+    A (person, item) pair given twice, with the same or another category, is an error.
+    Triplets already ordered by row (the usual export order) are assembled directly, which
+    avoids the COO conversion's scatter of every response.
+    """
+    shape = (n_rows, col_item.size)
+    ones = np.ones(rows.size, dtype=dtype)
+    if rows.size and bool(np.all(rows[1:] >= rows[:-1])):
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n_rows))])
+        matrix = sp.csr_matrix((ones, cols, indptr), shape=shape)
+    else:
+        matrix = sp.csr_matrix((ones, (rows, cols)), shape=shape)  # sums repeated pairs
+    matrix.sort_indices()
+    item = col_item.astype(np.int32 if col_item.size < 2**31 else np.int64)[matrix.indices]
+    same = np.flatnonzero(item[1:] == item[:-1]) + 1  # a row's items are ascending
+    repeated = bool(same.size and not np.all(np.isin(same, matrix.indptr)))
+    if repeated or (matrix.nnz and matrix.data.max() > 1):
+        raise ResponseDataError("a (person, item) response is given more than once")
+    return matrix

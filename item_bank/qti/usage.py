@@ -3,12 +3,35 @@
 IRT parameters travel as ``A-Parm`` (discrimination), ``B-Parm`` (difficulty) and ``C-Parm``
 (guessing); classical statistics as ``P-value`` (facility) and ``PTbis`` (point-biserial).
 The numbers are passed in plainly so this module does not depend on the psychometrics code.
+
+Polytomous items (QTI has no standard names for them; usage data allows any name within a
+``context``, and each statistic points into :data:`POLYTOMOUS_GLOSSARY`) travel as:
+
+================  ======================  ==================================================
+name              element                 meaning (logistic metric, no scaling constant D)
+================  ======================  ==================================================
+``IRT-Model``     ordinaryStatistic       ``GRM`` (Samejima graded response) or ``GPCM``
+                                          (Muraki generalised partial credit), as text
+``A-Parm``        ordinaryStatistic       slope ``a``, as for dichotomous items
+``GRM-B``         categorizedStatistic    GRM boundary locations ``b_k = -d_k / a``: the
+                                          theta where ``P(X >= k) = 0.5``; map key ``k``
+``GPCM-B``        categorizedStatistic    GPCM step locations ``b_k = -(d_k - d_{k-1}) / a``:
+                                          where categories ``k-1`` and ``k`` are equally
+                                          likely; map key ``k``
+``D-Parm``        categorizedStatistic    slope-intercept form ``d_k``, ``k = 1..K-1``
+                                          (``a theta + d_k``; GPCM ``d_k`` cumulative,
+                                          ``d_0 = 0``), so the item is rebuilt exactly
+================  ======================  ==================================================
+
+Map keys are category numbers ``"1"`` .. ``"K-1"``; ``caseCount`` is the number of responses,
+``stdError`` of ``A-Parm`` the standard error of ``a``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from lxml import etree
 
@@ -22,6 +45,7 @@ __all__ = [
     "classical_statistics",
     "export_usage_data",
     "irt_statistics",
+    "polytomous_statistics",
     "read_usage_data",
 ]
 
@@ -35,6 +59,9 @@ _SCHEMA = (
     f"{USAGE_NS} https://purl.imsglobal.org/spec/qti/v3p0/schema/xsd/imsqti_usagedatav3p0_v1p0.xsd"
 )
 DEFAULT_CONTEXT = "urn:item-bank:statistics"
+POLYTOMOUS_GLOSSARY = "urn:item-bank:glossary:polytomous-irt"
+"""Glossary URI of the polytomous statistic names (defined in this module's docstring)."""
+_LOCATION_NAMES = {"grm": "GRM-B", "gpcm": "GPCM-B"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +100,50 @@ def irt_statistics(
     return tuple(
         ItemStatistic(item, name, float(value), context, case_count, errors.get(key), last_updated)
         for name, (key, value) in values.items()
+    )
+
+
+def polytomous_statistics(
+    item: str,
+    *,
+    model: str,
+    discrimination: float,
+    intercepts: Sequence[float],
+    thresholds: Sequence[float],
+    case_count: int | None = None,
+    discrimination_error: float | None = None,
+    context: str = DEFAULT_CONTEXT,
+    last_updated: str | None = None,
+) -> tuple[ItemStatistic, ...]:
+    """Return the statistics of one GRM or GPCM item (names in the module docstring).
+
+    Raises
+    ------
+    ValueError
+        If ``model`` is not ``"grm"`` or ``"gpcm"``, or ``intercepts`` and ``thresholds``
+        do not both hold ``K - 1`` values.
+    """
+    key = model.lower()
+    if key not in _LOCATION_NAMES:
+        raise ValueError(f"polytomous statistics need model 'grm' or 'gpcm', got {model!r}")
+    if len(intercepts) != len(thresholds) or not intercepts:
+        raise ValueError("intercepts and thresholds need one value per category above 0")
+
+    def stat(name: str, value: float | str | None = None, **extra: Any) -> ItemStatistic:
+        error = extra.pop("std_error", None)
+        glossary = f"{POLYTOMOUS_GLOSSARY}#{name}"
+        return ItemStatistic(
+            item, name, value, context, case_count, error, last_updated, glossary=glossary, **extra
+        )
+
+    def by_category(values: Sequence[float]) -> tuple[tuple[str, float], ...]:
+        return tuple((str(k), float(v)) for k, v in enumerate(values, start=1))
+
+    return (
+        stat("IRT-Model", key.upper()),
+        stat("A-Parm", float(discrimination), std_error=discrimination_error),
+        stat(_LOCATION_NAMES[key], categories=by_category(thresholds)),
+        stat("D-Parm", categories=by_category(intercepts)),
     )
 
 
@@ -121,9 +192,8 @@ def export_usage_data(statistics: Iterable[ItemStatistic]) -> str:
     root.set(f"{{{XSI_NS}}}schemaLocation", _SCHEMA)
     for statistic in statistics:
         root.append(_statistic_element(statistic))
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(root, encoding="unicode") + "\n"
-    )
+    body: str = etree.tostring(root, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
 
 
 def _u(name: str) -> str:
@@ -197,12 +267,8 @@ def _read_statistic(element: etree._Element, namespace: str | None, source: str)
             if isinstance(e.tag, str)
         )
     else:
-        text = (
-            (_child(element, namespace, "value").text or "").strip()
-            if _child(element, namespace, "value") is not None
-            else ""
-        )
-        value = _number_or_text(text)
+        node = _child(element, namespace, "value")
+        value = _number_or_text((node.text or "").strip() if node is not None else "")
     case_count, std_error = element.get("caseCount"), element.get("stdError")
     return ItemStatistic(
         item=target.get("identifier", ""),
