@@ -52,11 +52,14 @@ def _font_files() -> dict[str, Path]:
             options.hinting = False
             options.drop_tables += ["FFTM"]  # FontForge timestamps: unused, not subsettable
             font = subset.load_font(str(FONT_DIR / name), options)
-            subsetter = subset.Subsetter(options)
-            subsetter.populate(unicodes=_UNICODES)
-            subsetter.subset(font)
-            partial = folder / f"{name}.{os.getpid()}.part"
-            subset.save_font(font, str(partial), options)
+            try:
+                subsetter = subset.Subsetter(options)
+                subsetter.populate(unicodes=_UNICODES)
+                subsetter.subset(font)
+                partial = folder / f"{name}.{os.getpid()}.part"
+                subset.save_font(font, str(partial), options)
+            finally:
+                font.close()  # fontTools keeps the file open until closed
             partial.replace(target)  # atomic: a concurrent renderer never sees half a file
         files[style] = target
     return files
@@ -66,7 +69,11 @@ def _pdf() -> FPDF:
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_margins(15, 12, 15)
     pdf.set_auto_page_break(auto=True, margin=15)
-    for style, path in _font_files().items():
+    files = _font_files()
+    if not all(path.is_file() for path in files.values()):
+        _font_files.cache_clear()  # a temp-folder cleaner removed the cut fonts: cut them again
+        files = _font_files()
+    for style, path in files.items():
         pdf.add_font(FONT, style, str(path))
     return pdf
 
@@ -90,8 +97,10 @@ def _header(pdf: FPDF, data: dict[str, Any]) -> None:
         95, 5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc", align="C"
     )
     pdf.ln(4)
-    _line(pdf, "HỌC BẠ", size=16, style="B", align="C")
-    _line(pdf, "KẾT QUẢ HỌC TẬP VÀ RÈN LUYỆN", size=12, style="B", align="C")
+    primary = data.get("level") == "primary"
+    _line(pdf, "HỌC BẠ TIỂU HỌC" if primary else "HỌC BẠ", size=16, style="B", align="C")
+    title = "KẾT QUẢ ĐÁNH GIÁ GIÁO DỤC" if primary else "KẾT QUẢ HỌC TẬP VÀ RÈN LUYỆN"
+    _line(pdf, title, size=12, style="B", align="C")
     _line(pdf, f"Số: {data['number']}", size=9, style="", align="C")
     pdf.ln(2)
     klass, student = data["class"], data["student"]
@@ -150,6 +159,60 @@ def _summary(pdf: FPDF, data: dict[str, Any]) -> None:
     _line(pdf, f"Căn cứ: {data['rule_id']}", size=8, style="")
 
 
+_GROUPS = {
+    "quality": "Phẩm chất chủ yếu",
+    "general": "Năng lực chung",
+    "specific": "Năng lực đặc thù",
+}
+
+
+def _primary_subjects(pdf: FPDF, data: dict[str, Any]) -> None:
+    """Subjects and activities at the end of the year: rating, test score, comment (TT27)."""
+    pdf.set_font(FONT, "", 9)
+    with pdf.table(
+        col_widths=(52, 32, 18, 78),
+        text_align=("LEFT", "CENTER", "CENTER", "LEFT"),
+        line_height=5,
+    ) as table:
+        header = table.row()
+        for title in ("Môn học và hoạt động giáo dục", "Mức đạt được", "Điểm KTĐK", "Nhận xét"):
+            header.cell(title)
+        for subject in data["subjects"]:
+            row = table.row()
+            row.cell(subject["subject"])
+            row.cell(_text(subject["rating"]))
+            row.cell(_text(subject["test_score"]))
+            row.cell(_text(subject["comment"]))
+    pdf.ln(3)
+
+
+def _primary_traits(pdf: FPDF, data: dict[str, Any]) -> None:
+    """Qualities and competencies at the end of the year, grouped as in the học bạ."""
+    pdf.set_font(FONT, "", 9)
+    with pdf.table(
+        col_widths=(50, 80, 50), text_align=("LEFT", "LEFT", "CENTER"), line_height=5
+    ) as table:
+        header = table.row()
+        for title in ("", "Phẩm chất, năng lực", "Mức đạt được"):
+            header.cell(title)
+        for trait in data["traits"]:
+            row = table.row()
+            row.cell(_GROUPS.get(trait["group"], trait["group"]))
+            row.cell(trait["name"])
+            row.cell(_text(trait["year"]))
+    if data.get("traits_comment"):
+        pdf.ln(1)
+        pdf.multi_cell(0, 5, f"Nhận xét: {data['traits_comment']}")
+    pdf.ln(3)
+
+
+def _primary_summary(pdf: FPDF, data: dict[str, Any]) -> None:
+    _line(pdf, f"Đánh giá kết quả giáo dục: {_text(data['result'])}", style="B")
+    _line(pdf, f"Khen thưởng: {data['award'] or '-'}")
+    _line(pdf, _text(data["completion"]))
+    _line(pdf, f"Căn cứ: {data['rule_id']}", size=8, style="")
+
+
 def _signatures(pdf: FPDF, data: dict[str, Any]) -> None:
     pdf.ln(4)
     _line(pdf, f"Ngày cấp: {data['issued_on']}", size=9, style="", align="R")
@@ -175,13 +238,22 @@ def _signatures(pdf: FPDF, data: dict[str, Any]) -> None:
 
 
 def render_transcript(data: dict[str, Any]) -> bytes:
-    """Render the structured year record ``data`` as an A4 PDF (unsigned)."""
+    """Render the structured year record ``data`` as an A4 PDF (unsigned).
+
+    A record with ``"level": "primary"`` is laid out as the TT27 học bạ (ratings, test scores,
+    comments, qualities and competencies); any other as the TT22 one.
+    """
     pdf = _pdf()
     pdf.set_title(f"Học bạ {data['student']['full_name']} {data['class']['school_year']}")
     pdf.set_author(data["school"]["name"])
     pdf.add_page()
     _header(pdf, data)
-    _subjects(pdf, data)
-    _summary(pdf, data)
+    if data.get("level") == "primary":
+        _primary_subjects(pdf, data)
+        _primary_traits(pdf, data)
+        _primary_summary(pdf, data)
+    else:
+        _subjects(pdf, data)
+        _summary(pdf, data)
     _signatures(pdf, data)
     return bytes(pdf.output())

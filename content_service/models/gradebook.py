@@ -19,6 +19,12 @@ class GradebookStatus(StrEnum):
     PUBLISHED = "published"  # locked and visible to students and parents
 
 
+class GradebookKind(StrEnum):
+    SECONDARY = "secondary"  # TT22/2021: regular, mid-term and end-of-term scores
+    PRIMARY = "primary"  # TT27/2020: periodic ratings, test scores, a comment
+    PRIMARY_TRAITS = "primary_traits"  # TT27/2020: qualities and competencies of a class
+
+
 class ScoreSource(StrEnum):
     MANUAL = "manual"
     IMPORT = "import"
@@ -36,9 +42,13 @@ class GradebookRecord(SQLModel, table=True):
     subject: str = Field(max_length=80)
     semester: int = Field(ge=1, le=2)
     periods_per_year: int = Field(ge=1)
-    regular_count: int = Field(ge=1)  # ĐĐGtx columns, from the rule set (TT22 Điều 6)
+    regular_count: int = Field(ge=0)  # ĐĐGtx columns (TT22 Điều 6); 0 in primary books
     comment_only: bool = False  # Đạt / Chưa đạt instead of scores
     rule_id: str = Field(max_length=64)
+    kind: GradebookKind = Field(default=GradebookKind.SECONDARY, sa_type=String(16))
+    # Primary gradebooks fix their columns when created (they depend on grade and subject);
+    # a secondary gradebook's columns follow from regular_count, and this stays empty.
+    column_keys: list[str] = Field(default_factory=list, sa_type=JSON)
     status: GradebookStatus = Field(default=GradebookStatus.OPEN, sa_type=String(16))
     locked_at: datetime | None = timestamp_field(nullable=True)
     published_at: datetime | None = timestamp_field(nullable=True)
@@ -54,8 +64,8 @@ class GradeEntryRecord(SQLModel, table=True):
     id: uuid.UUID = id_field()
     gradebook_id: uuid.UUID = Field(foreign_key="gradebook.id", index=True)
     student_id: uuid.UUID = Field(foreign_key="user_account.id", index=True)
-    column_key: str = Field(max_length=8)  # "tx1".."tx4", "gk", "ck"
-    value: str = Field(max_length=16)  # "7.5" or "Đạt"
+    column_key: str = Field(max_length=8)  # "tx1".."tx4", "gk", "ck"; primary: "ktck", "nx"
+    value: str = Field(max_length=500)  # "7.5", "Đạt", "Hoàn thành tốt" or a comment
     source: ScoreSource = Field(default=ScoreSource.MANUAL, sa_type=String(16))
     updated_by: uuid.UUID | None = Field(default=None, foreign_key="user_account.id")
     updated_at: datetime = timestamp_field()

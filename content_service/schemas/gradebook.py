@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from content_service.models.gradebook import GradebookStatus
+from content_service.models.gradebook import GradebookKind, GradebookStatus
 from content_service.schemas.common import Page, StrictInput
 from content_service.schemas.people import NfcText
 
@@ -33,6 +33,7 @@ class GradebookPublic(BaseModel):
     regular_count: int
     comment_only: bool
     rule_id: str
+    kind: GradebookKind = GradebookKind.SECONDARY
     status: GradebookStatus
     locked_at: datetime | None
     published_at: datetime | None
@@ -44,8 +45,8 @@ GradebooksPublic = Page[GradebookPublic]
 class ScoreCell(StrictInput):
     student_id: uuid.UUID
     column: Annotated[str, Field(min_length=1, max_length=8)]
-    # A score "7.5" / 7.5, a rating "Đạt" / "Chưa đạt", or null to clear the cell.
-    value: Annotated[str, Field(max_length=16)] | Decimal | None
+    # A score "7.5" / 7.5, a rating "Đạt" / "Hoàn thành tốt", a TT27 comment, or null to clear.
+    value: Annotated[str, Field(max_length=500)] | Decimal | None
 
 
 class ScoresUpdate(StrictInput):

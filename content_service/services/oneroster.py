@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from content_service.errors import NotFoundError, UnprocessableError
 from content_service.models.base import as_utc, utcnow
-from content_service.models.gradebook import GradebookRecord, GradeEntryRecord
+from content_service.models.gradebook import GradebookKind, GradebookRecord, GradeEntryRecord
 from content_service.models.people import (
     ClassMembershipRecord,
     Role,
@@ -29,6 +29,7 @@ from content_service.models.people import (
 )
 from content_service.services.access import Principal, require_role, require_school
 from content_service.services.gradebook import FINAL, MIDTERM, columns
+from content_service.services.gradebook_primary import COMMENT, FINAL_TEST, MIDTERM_TEST
 
 HEADERS = {
     "orgs": "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId",
@@ -77,7 +78,17 @@ def _split_name(full_name: str) -> tuple[str, str, str]:
 
 
 def _category(column: str) -> str:
-    return "tx" if column.startswith("tx") else column
+    """tx1..tx4 -> tx; TT27 columns by period: gk, ktgk, gk_<trait> -> gk; ck, ktck, nx -> ck."""
+    if column.startswith("tx"):
+        return "tx"
+    return MIDTERM if column.startswith((MIDTERM, MIDTERM_TEST)) else FINAL
+
+
+def _scored(book: GradebookRecord, column: str) -> bool:
+    """Whether a column holds 0-10 scores (TT27 books: only the periodic tests)."""
+    if book.kind == GradebookKind.SECONDARY:
+        return not book.comment_only
+    return column in (MIDTERM_TEST, FINAL_TEST)
 
 
 def _csv(header: str, rows: Iterable[Iterable[object]]) -> str:
@@ -274,8 +285,8 @@ async def export_oneroster(
                 str(b.class_id),
                 f"{sid}-{_category(column)}",
                 f"{_year_of(classes, b)}-HK{b.semester}",
-                "" if b.comment_only else "0.0",
-                "" if b.comment_only else "10.0",
+                "0.0" if _scored(b, column) else "",
+                "10.0" if _scored(b, column) else "",
             ]
             for b in books
             for column in columns(b)
@@ -288,10 +299,10 @@ async def export_oneroster(
                 f"{e.gradebook_id}-{e.column_key}",
                 str(e.student_id),
                 "fully graded",
-                "" if not _is_number(e.value) else e.value,
-                "" if _is_number(e.value) else e.value,
+                e.value if _is_number(e) else "",
+                "" if _is_number(e) or e.column_key == COMMENT else e.value,
                 _stamp(e.updated_at),
-                "",
+                e.value if e.column_key == COMMENT else "",  # a TT27 teacher's comment
             ]
             for e in entries
         ],
@@ -325,5 +336,5 @@ def _year_of(classes: list[SchoolClassRecord], book: GradebookRecord) -> str:
     return next(c.school_year for c in classes if c.id == book.class_id)
 
 
-def _is_number(value: str) -> bool:
-    return value[:1].isdigit()
+def _is_number(entry: GradeEntryRecord) -> bool:
+    return entry.column_key != COMMENT and entry.value[:1].isdigit()  # a comment may start "2"

@@ -4,6 +4,7 @@ A :class:`KeyProvider` hands out a pyHanko ``Signer`` for a person (homeroom tea
 or for the school's seal, and the trust roots verification accepts. :class:`FileKeyProvider`
 reads PKCS#12 files (tests, demos, a school without tokens yet); :class:`Pkcs11KeyProvider`
 talks to a USB token or HSM through PKCS#11, as production seal certificates (VGCA) require.
+:func:`key_provider` picks one from the settings (``SIGNING_KEY_PROVIDER``).
 
 File layout of :class:`FileKeyProvider` (``root`` is ``DATA_DIR/signing`` by default)::
 
@@ -16,9 +17,11 @@ File layout of :class:`FileKeyProvider` (``root`` is ``DATA_DIR/signing`` by def
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import io
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -33,10 +36,12 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
+from pyhanko.sign.pkcs11 import PKCS11Signer
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from content_service.errors import BadRequestError, UnprocessableError
+from content_service.settings import Settings
 
 SEAL = "seal"
 SIGNATURE_BYTES = 8_192  # room for the CMS container: signature, certificate chain
@@ -78,47 +83,114 @@ class FileKeyProvider:
         return self._load(self.root / school_code / "seal.p12", f"school {school_code} seal")
 
     def trust_roots(self) -> list[asn1_x509.Certificate]:
-        folder = self.root / "ca"
-        paths = sorted(folder.glob("*.pem")) if folder.is_dir() else []
-        return [_asn1_cert(x509.load_pem_x509_certificate(p.read_bytes())) for p in paths]
+        return _pem_roots(self.root / "ca")
 
 
-class Pkcs11KeyProvider:  # pragma: no cover - needs a token; exercised on the school's machine
-    """Keys on a PKCS#11 token (USB token or HSM); labels name the key per person or seal.
+class Pkcs11KeyProvider:
+    """Keys on a PKCS#11 token (USB token or HSM), through pyHanko's PKCS#11 signer.
 
-    Needs the ``python-pkcs11`` package and the vendor's PKCS#11 library.
+    Each key and its certificate carry the same label on the token: ``<school code>-<username>``
+    for a person, ``<school code>-seal`` for the school's seal. One logged-in session is opened
+    on first use and kept (logging in to a token is slow and some tokens count logins). A
+    PKCS#11 session must not be used by two threads at once, and pyHanko signs in executor
+    threads, so every use of the session holds the provider's lock. Signing uses the raw
+    mechanism (pyHanko hashes, the token signs the digest): every token supports plain
+    ECDSA / RSA PKCS#1, not every one the combined hash-and-sign mechanisms.
     """
 
     def __init__(
-        self, *, lib_location: str, token_label: str, pin: str, trust_root_pems: list[Path]
+        self, *, lib_location: str, token_label: str, pin: str, trust_roots_dir: Path
     ) -> None:
         self.lib_location = lib_location
         self.token_label = token_label
         self.pin = pin
-        self.trust_root_pems = trust_root_pems
+        self.trust_roots_dir = trust_roots_dir
+        self._session: Any = None
+        self._lock = threading.Lock()
 
-    def _signer(self, key_label: str) -> signers.Signer:
-        # imported late: python-pkcs11 is optional
-        from pyhanko.config.pkcs11 import TokenCriteria
-        from pyhanko.sign import pkcs11
+    def _open(self) -> Any:
+        if self._session is None:
+            from pkcs11 import PKCS11Error, UserAlreadyLoggedIn
+            from pyhanko.config.pkcs11 import TokenCriteria
+            from pyhanko.sign.pkcs11 import open_pkcs11_session
 
-        session = pkcs11.open_pkcs11_session(
-            self.lib_location,
-            token_criteria=TokenCriteria(label=self.token_label),
-            user_pin=self.pin,
-        )
-        return pkcs11.PKCS11Signer(session, key_label=key_label)
+            criteria = TokenCriteria(label=self.token_label)
+            try:
+                try:
+                    self._session = open_pkcs11_session(
+                        self.lib_location, token_criteria=criteria, user_pin=self.pin
+                    )
+                except UserAlreadyLoggedIn:
+                    # PKCS#11 logins are per process: another session of ours is logged in.
+                    self._session = open_pkcs11_session(self.lib_location, token_criteria=criteria)
+            except (PKCS11Error, RuntimeError, OSError) as exc:
+                raise UnprocessableError(
+                    f"signing token {self.token_label!r} is not available: "
+                    f"{type(exc).__name__} {exc}",
+                    code="token_unavailable",
+                ) from exc
+        return self._session
+
+    def _signer(self, key_label: str, what: str) -> signers.Signer:
+        from pkcs11 import PKCS11Error
+
+        with self._lock:
+            session = self._open()
+            signer = _LockedPkcs11Signer(
+                session,
+                lock=self._lock,
+                key_label=key_label,
+                cert_label=key_label,
+                ca_chain=self.trust_roots(),
+                use_raw_mechanism=True,
+            )
+            try:  # load key and certificate now: later, only signing touches the session
+                signer._load_objects()  # type: ignore[no-untyped-call]
+            except (PKCS11Error, SigningError) as exc:
+                raise UnprocessableError(
+                    f"{what}: no signing key {key_label!r} on token {self.token_label!r}",
+                    code="no_key",
+                ) from exc
+        return signer
 
     def person_signer(self, *, school_code: str, username: str) -> signers.Signer:
-        return self._signer(f"{school_code}-{username}")
+        return self._signer(f"{school_code}-{username}", f"user {username}")
 
     def seal_signer(self, *, school_code: str) -> signers.Signer:
-        return self._signer(f"{school_code}-{SEAL}")
+        return self._signer(f"{school_code}-{SEAL}", f"school {school_code} seal")
 
     def trust_roots(self) -> list[asn1_x509.Certificate]:
-        return [
-            _asn1_cert(x509.load_pem_x509_certificate(p.read_bytes())) for p in self.trust_root_pems
-        ]
+        return _pem_roots(self.trust_roots_dir)
+
+    def close(self) -> None:
+        """Log out and close the session (the next signature opens a new one)."""
+        with self._lock:
+            if self._session is not None:
+                self._session.close()
+                self._session = None
+
+
+class _LockedPkcs11Signer(PKCS11Signer):
+    """pyHanko's PKCS#11 signer, signing only while holding its provider's lock."""
+
+    def __init__(self, session: Any, *, lock: threading.Lock, **options: Any) -> None:
+        super().__init__(session, **options)
+        self._provider_lock = lock
+
+    async def async_sign_raw(
+        self, data: bytes, digest_algorithm: str, dry_run: bool = False
+    ) -> bytes:
+        await asyncio.to_thread(self._provider_lock.acquire)
+        try:
+            signature: bytes = await super().async_sign_raw(data, digest_algorithm, dry_run)
+        finally:
+            self._provider_lock.release()
+        return signature
+
+
+def _pem_roots(folder: Path) -> list[asn1_x509.Certificate]:
+    paths = sorted(folder.glob("*.pem")) if folder.is_dir() else []
+    return [_asn1_cert(x509.load_pem_x509_certificate(p.read_bytes())) for p in paths]
 
 
 def _asn1_cert(cert: x509.Certificate) -> asn1_x509.Certificate:
@@ -127,6 +199,38 @@ def _asn1_cert(cert: x509.Certificate) -> asn1_x509.Certificate:
 
 def default_key_provider(data_dir: Path) -> FileKeyProvider:
     return FileKeyProvider(data_dir / "signing")
+
+
+_TOKENS: dict[tuple[str, str, str, Path], Pkcs11KeyProvider] = {}
+
+
+def close_key_providers() -> None:
+    """Close every token session (on shutdown; the next signature opens a new one)."""
+    for provider in _TOKENS.values():
+        provider.close()
+
+
+def key_provider(settings: Settings) -> KeyProvider:
+    """The provider ``SIGNING_KEY_PROVIDER`` selects: ``file`` (default) or ``pkcs11``.
+
+    PKCS#11 providers are kept per token for the life of the process, so that the logged-in
+    session is reused. Trust roots come from ``SIGNING_TRUST_ROOTS`` (default
+    ``DATA_DIR/signing/ca``).
+    """
+    roots = settings.SIGNING_TRUST_ROOTS or settings.DATA_DIR / "signing" / "ca"
+    if settings.SIGNING_KEY_PROVIDER == "file":
+        return default_key_provider(settings.DATA_DIR)
+    key = (
+        settings.SIGNING_PKCS11_LIB,
+        settings.SIGNING_PKCS11_TOKEN,
+        settings.SIGNING_PKCS11_PIN,
+        roots,
+    )
+    if key not in _TOKENS:
+        _TOKENS[key] = Pkcs11KeyProvider(
+            lib_location=key[0], token_label=key[1], pin=key[2], trust_roots_dir=roots
+        )
+    return _TOKENS[key]
 
 
 # -- signing -----------------------------------------------------------------------------------

@@ -1,16 +1,16 @@
 """Year results and the signed digital transcript (học bạ số).
 
-The year record of a student is computed by the TT22 rules engine from the class's gradebooks
-and conduct; the transcript is that record as JSON plus the PDF rendered from it, signed in
-sequence by the homeroom teacher, the principal and the school seal (PAdES). Every download
-of a copy is logged; verification says whether an uploaded file is authentic and unchanged.
+The year record of a student is computed from the class's gradebooks by the TT22 rules engine
+(with conduct, grades 6-12) or the TT27 one (``gradebook_primary``, grades 1-5). The transcript
+is that record as JSON plus the PDF rendered from it, signed in sequence by the homeroom
+teacher, the principal and the school seal (PAdES). Every download of a copy is logged;
+verification says whether an uploaded file is authentic and unchanged.
 """
 
 from __future__ import annotations
 
 import hashlib
 import uuid
-from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import func
@@ -19,8 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from content_service.errors import NotFoundError, PermissionDeniedError, UnprocessableError
 from content_service.models.base import utcnow
-from content_service.models.gradebook import ConductRecord, GradebookRecord, GradeEntryRecord
-from content_service.models.people import Role, SchoolRecord, UserRecord
+from content_service.models.people import Role, SchoolClassRecord, SchoolRecord, UserRecord
 from content_service.models.transcripts import TranscriptCopyRecord, TranscriptRecord
 from content_service.records.rules import (
     Level,
@@ -32,7 +31,6 @@ from content_service.records.rules import (
     decide_award,
     decide_promotion,
 )
-from content_service.records.rules.scores import name_key
 from content_service.schemas.common import PageParams
 from content_service.schemas.transcripts import (
     SignatureCheckPublic,
@@ -42,6 +40,13 @@ from content_service.schemas.transcripts import (
 from content_service.services import gradebook as gradebook_service
 from content_service.services.access import Principal, can_read_person, require_role
 from content_service.services.audit import record_audit
+from content_service.services.gradebook_access import (
+    ClassData,
+    is_primary,
+    load_class_data,
+    primary_rules_for,
+)
+from content_service.services.gradebook_primary import student_primary_year
 from content_service.services.people import paginate
 from content_service.services.record_sync import Change, RecordEvent, emit_events
 from content_service.services.signing import KeyProvider, SigningStep, sign_in_sequence, verify_pdf
@@ -60,42 +65,8 @@ def _level(value: Level | None) -> str | None:
     return value.value if value is not None else None
 
 
-class _ClassData:
-    """Everything the year computation needs for one class, loaded in four queries."""
-
-    def __init__(self) -> None:
-        self.subjects: dict[str, str] = {}  # name key -> display name
-        self.books: dict[tuple[str, int], GradebookRecord] = {}
-        self.values: dict[tuple[uuid.UUID, uuid.UUID], dict[str, str]] = defaultdict(dict)
-        self.conduct: dict[tuple[uuid.UUID, int], ConductRecord] = {}
-
-
-async def _load(session: AsyncSession, class_id: uuid.UUID) -> _ClassData:
-    data = _ClassData()
-    books = await session.exec(
-        select(GradebookRecord)
-        .where(GradebookRecord.class_id == class_id)
-        .order_by(col(GradebookRecord.created_at))
-    )
-    for book in books.all():
-        key = name_key(book.subject)
-        data.subjects.setdefault(key, book.subject)
-        data.books[(key, book.semester)] = book
-    ids = [b.id for b in data.books.values()]
-    if ids:
-        entries = await session.exec(
-            select(GradeEntryRecord).where(col(GradeEntryRecord.gradebook_id).in_(ids))
-        )
-        for entry in entries.all():
-            data.values[(entry.gradebook_id, entry.student_id)][entry.column_key] = entry.value
-    conduct = await session.exec(select(ConductRecord).where(ConductRecord.class_id == class_id))
-    for record in conduct.all():
-        data.conduct[(record.student_id, record.semester)] = record
-    return data
-
-
 def _semester(
-    data: _ClassData, key: str, semester: int, student_id: uuid.UUID, rules: SecondaryRuleSet
+    data: ClassData, key: str, semester: int, student_id: uuid.UUID, rules: SecondaryRuleSet
 ) -> SubjectResult:
     book = data.books.get((key, semester))
     name = data.subjects[key]
@@ -106,7 +77,7 @@ def _semester(
     return gradebook_service.semester_result(book, values, rules)
 
 
-def student_year(data: _ClassData, student: UserRecord, rules: SecondaryRuleSet) -> dict[str, Any]:
+def student_year(data: ClassData, student: UserRecord, rules: SecondaryRuleSet) -> dict[str, Any]:
     """One student's year record (the JSON kept beside the transcript PDF)."""
     subjects, firsts, seconds, years = [], [], [], []
     for key, name in sorted(data.subjects.items(), key=lambda kv: kv[0]):
@@ -189,7 +160,7 @@ async def class_year_results(
     klass = await gradebook_service.get_class_record(session, class_id)
     gradebook_service.require_staff(principal, klass.school_id)
     rules = gradebook_service.rules_for(klass)
-    data = await _load(session, class_id)
+    data = await load_class_data(session, class_id)
     students = await gradebook_service.class_students(session, class_id)
     return [student_year(data, s, rules) for s in students]
 
@@ -202,6 +173,25 @@ async def _name_of(session: AsyncSession, user_id: uuid.UUID | None) -> UserReco
     if user is None:
         raise UnprocessableError("the class has no homeroom teacher", code="no_homeroom_teacher")
     return user
+
+
+async def _year_record(
+    session: AsyncSession, klass: SchoolClassRecord, student: UserRecord
+) -> dict[str, Any]:
+    """The student's complete year record (TT27 for grades 1-5, TT22 above), or a 422."""
+    data = await load_class_data(session, klass.id)
+    if is_primary(klass):
+        record = student_primary_year(data, student, klass.grade, primary_rules_for(klass))
+        missing = record["missing"] if record["result"] is None else []
+    else:
+        record = student_year(data, student, gradebook_service.rules_for(klass))
+        incomplete = record["promotion"]["status"] == PromotionStatus.INCOMPLETE.value
+        missing = record["promotion"]["reasons"] if incomplete else []
+    if missing:
+        raise UnprocessableError(
+            f"the year record is incomplete: {'; '.join(missing[:10])}", code="incomplete_record"
+        )
+    return record
 
 
 async def issue_transcript(
@@ -221,13 +211,8 @@ async def issue_transcript(
         raise UnprocessableError(
             f"student_id: {data.student_id} is not in class {klass.name}", code="not_in_class"
         )
-    rules = gradebook_service.rules_for(klass)
-    record = student_year(await _load(session, klass.id), student, rules)
-    if record["promotion"]["status"] == PromotionStatus.INCOMPLETE.value:
-        missing = "; ".join(record["promotion"]["reasons"][:10])
-        raise UnprocessableError(
-            f"the year record is incomplete: {missing}", code="incomplete_record"
-        )
+    record = await _year_record(session, klass, student)
+    schema = "hoc-ba-so-tieu-hoc/1" if is_primary(klass) else "hoc-ba-so/1"
     school = await session.get(SchoolRecord, klass.school_id)
     assert school is not None  # foreign key
     homeroom = await _name_of(session, klass.homeroom_teacher_id)
@@ -244,7 +229,7 @@ async def issue_transcript(
     )
     number = f"HB-{school.code}-{klass.school_year}-{uuid.uuid4().hex[:8].upper()}"
     record |= {
-        "schema": "hoc-ba-so/1",
+        "schema": schema,
         "number": number,
         "revision": revision,
         "school": {"code": school.code, "name": school.name, "province": school.province},

@@ -14,12 +14,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from content_service.api.deps import OptionalPrincipalDep, SessionDep, SettingsDep
 from content_service.errors import ServiceError
+from content_service.models.gradebook import GradebookKind
 from content_service.models.people import Role, UserRecord
 from content_service.schemas.common import PageParams
+from content_service.schemas.gradebook import GradebookSheet
 from content_service.services import gradebook as gradebook_service
+from content_service.services import gradebook_access, gradebook_primary
 from content_service.services import transcripts as transcripts_service
 from content_service.services.access import Principal
-from content_service.services.signing import default_key_provider
+from content_service.services.signing import key_provider
 from content_service.web.pages import render
 
 router = APIRouter(prefix="/pages/records", include_in_schema=False)
@@ -90,11 +93,45 @@ async def _grid(
         user_language=user.language if user else None,
         user=user,
         sheet=sheet,
+        traits=await _trait_names(session, sheet),
         errors=errors,
         saved=saved,
     )
     response.status_code = status_code
     return response
+
+
+async def _trait_names(session: SessionDep, sheet: GradebookSheet) -> dict[str, str]:
+    """Column key -> quality or competency name, for the headers of a traits book."""
+    if sheet.gradebook.kind != GradebookKind.PRIMARY_TRAITS:
+        return {}
+    klass = await gradebook_access.get_class_record(session, sheet.gradebook.class_id)
+    rules = gradebook_access.primary_rules_for(klass)
+    return {
+        f"{period}_{trait.code}": trait.name for period in ("gk", "ck") for trait in rules.traits
+    }
+
+
+@router.get("/classes/{class_id}/primary-year", response_class=HTMLResponse, response_model=None)
+async def primary_year_page(
+    request: Request, class_id: uuid.UUID, principal: OptionalPrincipalDep, session: SessionDep
+) -> Response:
+    """Year-end results of a primary class (TT27), for its teachers and the school's admins."""
+    if principal is None:
+        return _login()
+    results = await gradebook_primary.class_primary_year_results(
+        session=session, principal=principal, class_id=class_id
+    )
+    klass = await gradebook_access.get_class_record(session, class_id)
+    user = await _user(session, principal)
+    return render(
+        request,
+        "records/primary_year.html",
+        user_language=user.language if user else None,
+        user=user,
+        klass=klass,
+        results=results,
+    )
 
 
 @router.get("/gradebooks/{gradebook_id}", response_class=HTMLResponse, response_model=None)
@@ -199,6 +236,6 @@ async def verify_submit(
         response.status_code = 422
         return response
     result = await transcripts_service.verify_transcript(
-        session=session, content=content, keys=default_key_provider(settings.DATA_DIR)
+        session=session, content=content, keys=key_provider(settings)
     )
     return render(request, "records/verify.html", user=user, result=result, error=None)

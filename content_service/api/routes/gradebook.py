@@ -1,4 +1,9 @@
-"""/gradebooks: score sheets per class, subject and semester; conduct; year results."""
+"""/gradebooks: score sheets per class, subject and semester; conduct; year results.
+
+Classes of grades 1-5 get TT27/2020 books (ratings, test scores, comments; the subject
+"Phẩm chất và năng lực" is the homeroom teacher's book of qualities and competencies) and
+their year results at ``/classes/{id}/primary-year-results``.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +28,9 @@ from content_service.schemas.gradebook import (
     StudentGradebookPublic,
     StudentYearPublic,
 )
+from content_service.schemas.gradebook_primary import PrimaryYearPublic
 from content_service.services import gradebook as gradebook_service
+from content_service.services import gradebook_primary as primary_service
 from content_service.services import transcripts as transcripts_service
 
 router = APIRouter(prefix="/gradebooks", tags=["gradebooks"])
@@ -151,6 +158,16 @@ async def read_year_results(
 ) -> list[dict[str, Any]]:
     """Semester and year averages, levels, promotion and awards of every student (TT22)."""
     return await transcripts_service.class_year_results(
+        session=session, principal=principal, class_id=class_id
+    )
+
+
+@router.get("/classes/{class_id}/primary-year-results", response_model=list[PrimaryYearPublic])
+async def read_primary_year_results(
+    class_id: uuid.UUID, principal: PrincipalDep, session: SessionDep
+) -> list[dict[str, Any]]:
+    """Year-end results of a primary class (TT27): ratings, tests, HTXS/HTT/HT/CHT, completion."""
+    return await primary_service.class_primary_year_results(
         session=session, principal=principal, class_id=class_id
     )
 

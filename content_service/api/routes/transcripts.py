@@ -20,7 +20,7 @@ from content_service.schemas.transcripts import (
     VerificationPublic,
 )
 from content_service.services import transcripts as transcripts_service
-from content_service.services.signing import default_key_provider
+from content_service.services.signing import key_provider
 
 router = APIRouter(prefix="/transcripts", tags=["transcripts"])
 
@@ -36,7 +36,7 @@ async def create_transcript(
         session=session,
         principal=principal,
         data=data,
-        keys=default_key_provider(settings.DATA_DIR),
+        keys=key_provider(settings),
     )
     return TranscriptPublic.model_validate(record, from_attributes=True)
 
@@ -66,7 +66,7 @@ async def verify_transcript(
     if len(content) > MAX_PDF_BYTES:
         raise PayloadTooLargeError("file: larger than 5 MB")
     return await transcripts_service.verify_transcript(
-        session=session, content=content, keys=default_key_provider(settings.DATA_DIR)
+        session=session, content=content, keys=key_provider(settings)
     )
 
 

@@ -37,6 +37,8 @@ from content_service.records.rules.rulesets import (
     RuleSet,
     SchoolLevel,
     SecondaryRuleSet,
+    Trait,
+    TraitGroup,
 )
 from content_service.records.rules.scores import parse_integer_score, parse_score, round_half_up
 from content_service.records.rules.secondary import (
@@ -82,6 +84,8 @@ __all__ = [
     "StudentYearResult",
     "SubjectRating",
     "SubjectResult",
+    "Trait",
+    "TraitGroup",
     "assess_learning",
     "assess_primary_year",
     "assess_semester",

@@ -31,6 +31,8 @@ from content_service.records.rules.rulesets import (
     RuleSetMeta,
     SchoolLevel,
     SecondaryRuleSet,
+    Trait,
+    TraitGroup,
 )
 from content_service.records.rules.scores import normalise_name
 from content_service.rule_data import FieldReader
@@ -44,7 +46,9 @@ _SECONDARY_FIELDS = (
     *_META_FIELDS, "regular_assessments", "weights", "comment_only_subjects", "learning_levels",
     "one_subject_adjustment", "conduct_year", "promotion", "awards",
 )  # fmt: skip
-_PRIMARY_FIELDS = (*_META_FIELDS, "tested_subjects", "year_levels")
+_PRIMARY_FIELDS = (
+    *_META_FIELDS, "tested_subjects", "year_levels", "midterm_tested_subjects", "traits",
+)  # fmt: skip
 
 
 class _Reader(FieldReader):
@@ -111,7 +115,7 @@ class _SchoolLevelParser:
     @staticmethod
     def parse(value: object, *, field: str) -> SchoolLevel:
         try:
-            return SchoolLevel(value)
+            return SchoolLevel(str(value))
         except ValueError:
             raise InvalidScoreError(f"expected 'primary' or 'secondary', got {value!r}") from None
 
@@ -126,7 +130,8 @@ def _parse_bands(reader: _Reader) -> tuple[RegularCountBand, ...]:
             raise band.error("max_periods_per_year", f"expected an integer or null, got {limit!r}")
         bands.append(RegularCountBand(max_periods=limit, count=band.integer("count", minimum=1)))
     limits = [b.max_periods for b in bands]
-    if limits[-1] is not None or None in limits[:-1] or limits[:-1] != sorted(limits[:-1]):
+    closed = [limit for limit in limits[:-1] if limit is not None]
+    if limits[-1] is not None or len(closed) != len(limits) - 1 or closed != sorted(closed):
         raise reader.error(
             "regular_assessments", "bands must ascend and only the last may be open (null)"
         )
@@ -227,20 +232,55 @@ def parse_primary(data: object, source: str) -> PrimaryRuleSet:
         Naming ``source`` and the offending field.
     """
     reader = _Reader(data, source).only(_PRIMARY_FIELDS)
-    tested = reader.child("tested_subjects")
-    subjects: dict[int, tuple[str, ...]] = {}
-    for key in tested.data:
-        if not str(key).isdigit():
-            raise tested.error(str(key), "grade keys must be whole numbers")
-        names = tested.raw(str(key))
-        if not isinstance(names, list):
-            raise tested.error(str(key), "expected a list of subject names")
-        subjects[int(key)] = tuple(normalise_name(n, field=f"tested_subjects.{key}") for n in names)
+    subjects = _subjects_by_grade(reader, "tested_subjects")
+    midterm = (
+        _subjects_by_grade(reader, "midterm_tested_subjects")
+        if "midterm_tested_subjects" in reader.data
+        else {}
+    )
+    for grade in midterm:
+        if grade not in subjects:
+            raise reader.error("midterm_tested_subjects", f"grade {grade} has no tested_subjects")
     return PrimaryRuleSet(
         meta=_parse_meta(reader),
         tested_subjects=subjects,
         year_criteria=_parse_year_levels(reader),
+        midterm_tested_subjects=midterm,
+        traits=_parse_traits(reader) if "traits" in reader.data else (),
     )
+
+
+def _subjects_by_grade(reader: _Reader, key: str) -> dict[int, tuple[str, ...]]:
+    table = reader.child(key)
+    subjects: dict[int, tuple[str, ...]] = {}
+    for grade in table.data:
+        if not str(grade).isdigit():
+            raise table.error(str(grade), "grade keys must be whole numbers")
+        names = table.raw(str(grade))
+        if not isinstance(names, list):
+            raise table.error(str(grade), "expected a list of subject names")
+        subjects[int(grade)] = tuple(normalise_name(n, field=f"{key}.{grade}") for n in names)
+    return subjects
+
+
+def _parse_traits(reader: _Reader) -> tuple[Trait, ...]:
+    traits = []
+    for index in range(len(reader.items("traits"))):
+        item = reader.child("traits", index).only(("code", "name", "group"))
+        code = item.text("code")
+        if not (code.isascii() and code.isalnum() and code.islower() and len(code) <= 5):
+            raise item.error(
+                "code", f"expected 1-5 lowercase ASCII letters or digits, got {code!r}"
+            )
+        group = item.text("group")
+        if group not in set(TraitGroup):
+            groups = ", ".join(TraitGroup)
+            raise item.error("group", f"expected one of {groups}, got {group!r}")
+        traits.append(Trait(code, item.text("name"), TraitGroup(group)))
+    codes = [t.code for t in traits]
+    if len(set(codes)) != len(codes):
+        raise reader.error("traits", "codes must be unique")
+    return tuple(traits)
 
 
 def parse_rule_set(data: object, source: str) -> RuleSet:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -140,19 +140,50 @@ class PrimaryLevelCriterion:
     min_test_score: int
 
 
+class TraitGroup(StrEnum):
+    """Main qualities (phẩm chất chủ yếu) and core competencies (năng lực cốt lõi)."""
+
+    QUALITY = "quality"
+    GENERAL = "general"  # năng lực chung
+    SPECIFIC = "specific"  # năng lực đặc thù
+
+
+@dataclass(frozen=True, slots=True)
+class Trait:
+    """A quality or competency rated Tốt / Đạt / Cần cố gắng (TT27 Điều 7 khoản 2).
+
+    ``code`` is a short stable key (at most 5 characters) used in gradebook column names.
+    """
+
+    code: str
+    name: str
+    group: TraitGroup
+
+
 @dataclass(frozen=True, slots=True)
 class PrimaryRuleSet:
-    """Everything of TT27/2020 the year-end computation needs."""
+    """Everything of TT27/2020 the gradebook and the year-end computation need."""
 
     meta: RuleSetMeta
     tested_subjects: Mapping[int, tuple[str, ...]]
     year_criteria: tuple[PrimaryLevelCriterion, ...]
+    midterm_tested_subjects: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+    traits: tuple[Trait, ...] = ()
 
     def tested_subjects_for(self, grade: int) -> tuple[str, ...]:
-        """Subjects with an end-of-year periodic test in ``grade``."""
+        """Subjects with an end-of-semester-I and end-of-year periodic test in ``grade``."""
         if grade not in self.tested_subjects:
             raise ValueError(f"grade: {grade} is not a primary grade of {self.meta.rule_id}")
         return self.tested_subjects[grade]
+
+    def has_final_test(self, subject: str, grade: int) -> bool:
+        """Whether ``subject`` has end-of-semester tests in ``grade``."""
+        return name_key(subject) in _keys(self.tested_subjects_for(grade))
+
+    def has_midterm_test(self, subject: str, grade: int) -> bool:
+        """Whether ``subject`` also has mid-semester tests in ``grade`` (grades 4-5: TV, Toán)."""
+        self.tested_subjects_for(grade)  # validates the grade
+        return name_key(subject) in _keys(self.midterm_tested_subjects.get(grade, ()))
 
 
 RuleSet = SecondaryRuleSet | PrimaryRuleSet

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from content_service.models.gradebook import (
     ConductRecord,
+    GradebookKind,
     GradebookRecord,
     GradebookStatus,
     GradeEntryRecord,
@@ -152,3 +153,39 @@ def ensure_pki(data_dir: Path) -> None:
         school_name="Trường THPT Lê Quý Đôn",
         people={HOMEROOM: "Trần Văn Bình", PRINCIPAL: "Lê Thị Cúc"},
     )
+
+
+def add_primary_book(
+    engine: Engine,
+    *,
+    klass: SchoolClassRecord,
+    subject: str,
+    semester: int,
+    column_keys: list[str],
+    values: dict[uuid.UUID, dict[str, str]],
+    kind: GradebookKind = GradebookKind.PRIMARY,
+) -> GradebookRecord:
+    """A TT27 book and its cells, written directly (the API test checks the columns)."""
+    with Session(engine, expire_on_commit=False) as session:
+        book = GradebookRecord(
+            school_id=klass.school_id,
+            class_id=klass.id,
+            subject=subject,
+            semester=semester,
+            periods_per_year=70,
+            regular_count=0,
+            rule_id="VN-TT27-2020",
+            kind=kind,
+            column_keys=column_keys,
+        )
+        session.add(book)
+        session.flush()
+        for student_id, cells in values.items():
+            for column, value in cells.items():
+                session.add(
+                    GradeEntryRecord(
+                        gradebook_id=book.id, student_id=student_id, column_key=column, value=value
+                    )
+                )
+        session.commit()
+    return book

@@ -239,19 +239,3 @@ def test_excel_import(client: TestClient, db: Engine) -> None:
     )
     assert broken.status_code == 422
     assert broken.json()["code"] == "invalid_file"
-
-
-def test_primary_classes_are_refused_clearly(client: TestClient, db: Engine) -> None:
-    world = make_class_world(db, name="3A", grade=3)
-    response = client.post(
-        "/gradebooks",
-        json={
-            "class_id": str(world.klass.id),
-            "subject": "Toán",
-            "semester": 1,
-            "periods_per_year": 140,
-        },
-        headers=bearer(client, world.admin),
-    )
-    assert response.status_code == 422
-    assert response.json()["code"] == "primary_not_supported"

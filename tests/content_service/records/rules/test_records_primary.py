@@ -104,3 +104,73 @@ def test_grade_five_tests_more_subjects() -> None:
 
 def test_unverified_thresholds_are_marked_in_notes() -> None:
     assert any(note.startswith("NOT VERIFIED: the Hoàn thành") for note in tt27().meta.notes)
+
+
+@pytest.mark.parametrize(
+    ("grade", "final", "midterm"),
+    [
+        # Quy định kèm TT27, Điều 7 khoản 1 điểm b: end-of-HK1 and end-of-year tests in the
+        # compulsory subjects a grade has; grades 4-5 add mid-semester tests in TV and Toán.
+        (1, ("Tiếng Việt", "Toán"), ()),
+        (2, ("Tiếng Việt", "Toán"), ()),
+        (3, ("Tiếng Việt", "Toán", "Ngoại ngữ 1", "Tin học và Công nghệ"), ()),
+        (
+            4,
+            (
+                "Tiếng Việt",
+                "Toán",
+                "Ngoại ngữ 1",
+                "Lịch sử và Địa lí",
+                "Khoa học",
+                "Tin học và Công nghệ",
+            ),
+            ("Tiếng Việt", "Toán"),
+        ),
+        (
+            5,
+            (
+                "Tiếng Việt",
+                "Toán",
+                "Ngoại ngữ 1",
+                "Lịch sử và Địa lí",
+                "Khoa học",
+                "Tin học và Công nghệ",
+            ),
+            ("Tiếng Việt", "Toán"),
+        ),
+    ],
+)
+def test_periodic_tests_per_grade(
+    grade: int, final: tuple[str, ...], midterm: tuple[str, ...]
+) -> None:
+    rules = tt27()
+    candidates = (*final, "Đạo đức", "Tự nhiên và Xã hội", "Âm nhạc", "Hoạt động trải nghiệm")
+    assert tuple(s for s in candidates if rules.has_final_test(s, grade)) == final
+    assert tuple(s for s in candidates if rules.has_midterm_test(s, grade)) == midterm
+    assert rules.has_midterm_test("toán", grade) is bool(midterm)  # names compare case-folded
+
+
+def test_traits_are_the_five_qualities_and_ten_competencies() -> None:
+    traits = tt27().traits
+    groups = [t.group.value for t in traits]
+    assert (groups.count("quality"), groups.count("general"), groups.count("specific")) == (5, 3, 7)
+    assert [t.name for t in traits[:5]] == [
+        "Yêu nước",
+        "Nhân ái",
+        "Chăm chỉ",
+        "Trung thực",
+        "Trách nhiệm",
+    ]
+    assert len({t.code for t in traits}) == 15
+
+
+def test_grade_four_year_end_needs_every_tested_subject() -> None:
+    tested = tt27().tested_subjects_for(4)
+    ratings = dict.fromkeys((*tested, "Đạo đức"), HTT)
+    qualities = dict.fromkeys(QUALITIES, TOT)
+    nines = dict.fromkeys(tested, 9)
+    outcome = assess_primary_year(PrimaryStudentYear("HS-7", 4, ratings, qualities, nines), tt27())
+    assert outcome.result is PrimaryYearResult.OUTSTANDING
+    without_science = {k: v for k, v in nines.items() if k != "Khoa học"}
+    partial = PrimaryStudentYear("HS-8", 4, ratings, qualities, without_science)
+    assert assess_primary_year(partial, tt27()).missing == ("HS-8: end-of-year test of Khoa học",)

@@ -205,3 +205,34 @@ def test_undecodable_files_are_refused(tmp_path: Path) -> None:
         read_rule_set_file(other)
     with pytest.raises(RuleDataError, match=r"x.json: top level: expected an object"):
         parse_rule_set([1, 2], "x.json")
+
+
+def tt27_document() -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(
+        (DATA / "vn-primary-tt27-2020.json").read_text(encoding="utf-8")
+    )
+    return document
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        ("traits/0/code", "Yeu-Nuoc", r"traits\[0\].code: expected 1-5 lowercase ASCII"),
+        ("traits/1/code", "yn", "traits: codes must be unique"),
+        ("traits/2/group", "virtue", r"traits\[2\].group: expected one of quality"),
+        ("traits/3/colour", "x", r"traits\[3\].colour: unknown field"),
+        ("midterm_tested_subjects/6", ["Toán"], "midterm_tested_subjects: grade 6 has no tested"),
+        ("midterm_tested_subjects/four", ["Toán"], "grade keys must be whole numbers"),
+    ],
+)
+def test_malformed_primary_traits_and_tests_are_refused(
+    path: str, value: Any, message: str
+) -> None:
+    document = tt27_document()
+    *parents, last = path.split("/")
+    target: Any = document
+    for part in parents:
+        target = target[int(part)] if isinstance(target, list) else target[part]
+    target[int(last) if isinstance(target, list) else last] = value
+    with pytest.raises(RuleDataError, match=message):
+        parse_rule_set(document, "x.json")
