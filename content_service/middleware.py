@@ -52,15 +52,29 @@ def _nul_parameter(query: bytes) -> str:
 
 
 class BodySizeLimit:
-    """Refuse bodies over ``max_bytes`` with 413, whether or not Content-Length is declared."""
+    """Refuse bodies over ``max_bytes`` with 413, whether or not Content-Length is declared.
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    ``path_limits`` raises (or lowers) the limit for POSTs to the listed paths, e.g. file
+    imports, whose routes stream the body to disk. A body without Content-Length (chunked) is
+    still held in memory up to the limit before the app sees it.
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, path_limits: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.path_limits = dict(path_limits or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        limit = self.max_bytes
+        if scope.get("method") == "POST":
+            limit = self.path_limits.get(scope.get("path", ""), limit)
+        if limit != self.max_bytes:
+            await _Limited(self.app, max_bytes=limit)(scope, receive, send)
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
@@ -109,6 +123,13 @@ class BodySizeLimit:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+class _Limited(BodySizeLimit):
+    """The same check with another limit (one request)."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        super().__init__(app, max_bytes=max_bytes)
 
 
 class AccessLog:

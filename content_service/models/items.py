@@ -71,6 +71,38 @@ class ItemVersionRecord(SQLModel, table=True):
     published_by: uuid.UUID | None = Field(default=None, foreign_key="user_account.id")
     retired_at: datetime | None = timestamp_field(nullable=True)
     change_note: str = Field(default="", sa_type=Text)
+    # Folded visible text (stem, options, feedback, title, metadata) for ``GET /items?q=``:
+    # lower-case, no tones, đ→d (``learning_resources.fold_for_search``), words space-separated.
+    search_text: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
+
+
+class ItemAssetRecord(SQLModel, table=True):
+    """An image, audio or video file an item refers to, stored once by its SHA-256.
+
+    The bytes live under ``DATA_DIR/item-assets/<sha[:2]>/<sha>``; items refer to them as
+    ``/item-assets/<sha>``. Who may read one follows the versions that use it
+    (:class:`ItemVersionAssetRecord`).
+    """
+
+    __tablename__ = "item_asset"
+
+    sha256: str = Field(max_length=64, primary_key=True)
+    media_type: str = Field(max_length=100)
+    size: int
+    filename: str = Field(default="", max_length=200)
+    created_by: uuid.UUID | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = timestamp_field()
+
+
+class ItemVersionAssetRecord(SQLModel, table=True):
+    """An item version uses an asset (rewritten on every edit of a draft)."""
+
+    __tablename__ = "item_version_asset"
+
+    version_id: uuid.UUID = Field(foreign_key="item_version.id", primary_key=True)
+    sha256: str = Field(
+        max_length=64, foreign_key="item_asset.sha256", primary_key=True, index=True
+    )
 
 
 class ItemReviewRecord(SQLModel, table=True):

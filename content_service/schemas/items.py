@@ -128,6 +128,22 @@ class ImportReportPublic(BaseModel):
     errors: list[str]
 
 
+class ImportQueuedPublic(BaseModel):
+    """A large import runs as a background job: follow it at ``GET /jobs/{job_id}``."""
+
+    file: str
+    job_id: uuid.UUID
+    status: str
+
+
+class ItemAssetPublic(BaseModel):
+    sha256: str
+    url: str
+    media_type: str
+    size: int
+    filename: str
+
+
 class BlueprintCellInput(StrictInput):
     cognitive_level: CognitiveLevel
     count: Annotated[int, Field(ge=0, le=200)]

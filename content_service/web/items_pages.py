@@ -8,30 +8,31 @@ keys, template variables, QTI content) are kept as they are, from the hidden ``b
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from content_service.api.deps import OptionalPrincipalDep, SessionDep
-from content_service.errors import ServiceError, UnprocessableError
+from content_service.errors import NotFoundError, ServiceError, UnprocessableError
 from content_service.models.items import ReviewDecision
+from content_service.models.jobs import JobStatus
 from content_service.models.people import UserRecord
 from content_service.schemas.common import PageParams
-from content_service.services import item_imports
+from content_service.services import item_imports, item_listing
 from content_service.services import items as items_service
+from content_service.services import jobs as jobs_service
 from content_service.services.access import Principal
+from content_service.web.item_form import editor_context, item_from_form
 from content_service.web.pages import render
+from item_bank.errors import ImportFormatError
 from item_bank.formats.json_items import item_from_dict
 from item_bank.items import CognitiveLevel, ItemKind
 from item_bank.rendering import render_item
 
 router = APIRouter(prefix="/pages/items", include_in_schema=False)
-CHOICE_LETTERS = "ABCDEF"
-EDITOR_KINDS = ("single_choice", "multiple_response", "true_false", "open_response")
 _FILTERS = ("subject", "grade", "topic", "cognitive_level", "kind", "status", "q")
 
 
@@ -77,10 +78,10 @@ async def browser(
     filters["grade"] = int(grade) if grade and grade.isdigit() else None
     offset = int(params.get("offset", "0")) if params.get("offset", "0").isdigit() else 0
     page = PageParams(limit=50, offset=offset)
-    rows, total = await items_service.list_items(
+    rows, total = await item_listing.list_items(
         session=session, principal=principal, page=page, **filters
     )
-    facets = await items_service.facet_values(session=session, principal=principal)
+    facets = await item_listing.facet_values(session=session, principal=principal)
     return await _page(
         request,
         session,
@@ -124,16 +125,20 @@ async def _import_form(
     try:
         if not isinstance(upload, UploadFile):
             raise UnprocessableError("file: choose a file to import")
-        data = await upload.read(item_imports.MAX_IMPORT_BYTES + 1)
-        report = await item_imports.import_file(
+        result = await item_imports.import_upload(
             session=session,
             principal=principal,
+            settings=request.app.state.settings,
+            source=upload.file,
             filename=upload.filename or "upload",
-            data=data,
             format=item_imports.ImportFormat(fmt)
             if fmt in item_imports.ImportFormat.__members__.values()
             else item_imports.ImportFormat.AUTO,
         )
+        if isinstance(result, item_imports.ImportStarted):
+            await session.commit()  # the job must exist before the page that follows it
+            return RedirectResponse(f"/pages/items/import/jobs/{result.job.id}", status_code=303)
+        report = result
     except ServiceError as exc:
         await session.rollback()
         error = exc
@@ -148,73 +153,47 @@ async def _import_form(
     )
 
 
-def item_from_form(form: FormData) -> dict[str, Any]:
-    """The item document the editor's fields describe, over the hidden ``base`` document."""
+@router.get("/import/jobs/{job_id}", response_class=HTMLResponse, response_model=None)
+async def import_job_page(
+    request: Request, job_id: uuid.UUID, principal: OptionalPrincipalDep, session: SessionDep
+) -> Response:
+    """A background import: its status until it ends, then its report or its refusal."""
+    if principal is None:
+        return _login()
+    items_service.require_bank_user(principal)
+    job = await jobs_service.get_job(session=session, principal=principal, job_id=job_id)
+    if job.kind != item_imports.JOB_KIND:
+        raise NotFoundError(f"job {job_id} not found", code="job_not_found")
+    finished = job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+    return await _page(
+        request,
+        session,
+        principal,
+        "items/import.html",
+        report=job.result if job.status == JobStatus.SUCCEEDED else None,
+        error=UnprocessableError(job.error) if job.status == JobStatus.FAILED else None,
+        job=job,
+        refresh=not finished,
+    )
+
+
+@router.post("/preview", response_model=None)
+async def preview_form(
+    request: Request, principal: OptionalPrincipalDep, session: SessionDep
+) -> Response:
+    """The editor's live preview: the posted form parsed as saving would, rendered with its key
+    (the same answer as ``POST /items/preview``)."""
+    if principal is None:
+        return JSONResponse({"detail": "log in", "code": "not_authenticated"}, status_code=401)
+    items_service.require_bank_user(principal)
+    async with request.form() as form:
+        document = item_from_form(form)
     try:
-        base = json.loads(str(form.get("base") or "{}"))
-    except json.JSONDecodeError:
-        base = {}
-    item: dict[str, Any] = dict(base) if isinstance(base, dict) else {}
-
-    def text(name: str) -> str:
-        return str(form.get(name) or "").strip()
-
-    item["identifier"] = text("identifier") or item.get("identifier", "")
-    item["kind"] = text("kind") or item.get("kind", "single_choice")
-    item["stem"] = text("stem")
-    for name in ("title", "rationale", "general_feedback"):
-        if text(name):
-            item[name] = text(name)
-        else:
-            item.pop(name, None)
-    if item["kind"] in EDITOR_KINDS[:3]:
-        old = {c.get("identifier"): c for c in base.get("choices", [])} if base else {}
-        choices = []
-        for letter in CHOICE_LETTERS:
-            body = text(f"choice_{letter}")
-            if not body:
-                continue
-            choice = dict(old.get(letter, {}), identifier=letter, text=body)
-            feedback = text(f"feedback_{letter}")
-            if feedback:
-                choice["feedback"] = feedback
-            else:
-                choice.pop("feedback", None)
-            if form.get(f"fixed_{letter}"):
-                choice["fixed"] = True
-            else:
-                choice.pop("fixed", None)
-            choices.append(choice)
-        item["choices"] = choices
-        item["correct"] = [str(v) for v in form.getlist("correct")]
-        item["shuffle"] = bool(form.get("shuffle"))
-        if item["kind"] == "multiple_response":
-            item["max_choices"] = len(choices)
-    metadata = dict(item.get("metadata") or {})
-    for name in ("subject", "topic", "requirement_code", "cognitive_level"):
-        if text(name):
-            metadata[name] = text(name)
-        else:
-            metadata.pop(name, None)
-    grade = text("grade")
-    if grade.isdigit():
-        metadata["grade"] = int(grade)
-    else:
-        metadata.pop("grade", None)
-    item["metadata"] = metadata
-    return item
-
-
-def _editor_context(document: dict[str, Any]) -> dict[str, Any]:
-    choices = {c.get("identifier"): c for c in document.get("choices", [])}
-    return {
-        "doc": document,
-        "meta": document.get("metadata") or {},
-        "choices": choices,
-        "letters": CHOICE_LETTERS,
-        "editor_kinds": EDITOR_KINDS,
-        "base": json.dumps(document, ensure_ascii=False),
-    }
+        item = item_from_dict(document, source="preview")
+    except ImportFormatError as error:
+        problems = [p.strip() for p in error.problem.split(";")]
+        return JSONResponse({"html": "", "problems": problems})
+    return JSONResponse({"html": render_item(item, with_key=True).as_html(), "problems": []})
 
 
 def _preview(document: dict[str, Any]) -> str:
@@ -245,7 +224,7 @@ async def new_item(
         item_id=None,
         error=None,
         preview="",
-        **_editor_context(document),
+        **editor_context(document),
     )
 
 
@@ -271,7 +250,7 @@ async def create_item(
             item_id=None,
             error=exc,
             preview=_preview(document),
-            **_editor_context(document),
+            **editor_context(document),
         )
     return RedirectResponse(f"/pages/items/{record.id}", status_code=303)
 
@@ -315,7 +294,7 @@ async def edit_item(
         item_id=item_id,
         error=None,
         preview=_preview(document),
-        **_editor_context(document),
+        **editor_context(document),
     )
 
 
@@ -346,7 +325,7 @@ async def save_item(
             item_id=item_id,
             error=exc,
             preview=_preview(document),
-            **_editor_context(document),
+            **editor_context(document),
         )
     return RedirectResponse(f"/pages/items/{item_id}", status_code=303)
 

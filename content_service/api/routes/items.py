@@ -5,15 +5,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, UploadFile, status
-from fastapi.responses import Response
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
+from fastapi.responses import FileResponse, Response
 
-from content_service.api.deps import PageDep, PrincipalDep, SessionDep
+from content_service.api.deps import PageDep, PrincipalDep, SessionDep, SettingsDep
 from content_service.errors import UnprocessableError
 from content_service.models.items import ItemReviewRecord, ItemVersionRecord
 from content_service.schemas.common import page_of
 from content_service.schemas.items import (
+    ImportQueuedPublic,
     ImportReportPublic,
+    ItemAssetPublic,
     ItemCreate,
     ItemDetail,
     ItemPreview,
@@ -26,7 +28,7 @@ from content_service.schemas.items import (
     VersionPublic,
     VersionSummary,
 )
-from content_service.services import item_imports
+from content_service.services import item_assets, item_imports, item_listing
 from content_service.services import items as items_service
 from item_bank.errors import ImportFormatError
 from item_bank.formats.json_items import item_from_dict
@@ -35,6 +37,8 @@ from item_bank.qti.exporter import export_item
 from item_bank.rendering import render_item
 
 router = APIRouter(tags=["items"])
+# POST paths that accept bodies up to MAX_IMPORT_BYTES (main.py raises the size limit there)
+IMPORT_PATHS = ("/items/imports", "/pages/items/import")
 
 
 def version_public(
@@ -84,7 +88,7 @@ async def list_items(
     q: Annotated[str | None, Query(max_length=200)] = None,
 ) -> ItemsPublic:
     """Items you may see, one row each (its latest visible version), filtered and paginated."""
-    rows, total = await items_service.list_items(
+    rows, total = await item_listing.list_items(
         session=session,
         principal=principal,
         page=page,
@@ -99,30 +103,91 @@ async def list_items(
     return page_of(ItemSummary, rows, total, page)
 
 
-@router.post("/items/imports", response_model=ImportReportPublic)
+@router.post(
+    "/items/imports",
+    response_model=ImportReportPublic | ImportQueuedPublic,
+    responses={202: {"model": ImportQueuedPublic, "description": "queued as a background job"}},
+)
 async def import_items(
     principal: PrincipalDep,
     session: SessionDep,
+    settings: SettingsDep,
+    response: Response,
     file: Annotated[UploadFile, File(description="QTI XML or zip, Moodle XML, GIFT or Aiken")],
     format: Annotated[item_imports.ImportFormat, Form()] = item_imports.ImportFormat.AUTO,
-) -> ImportReportPublic:
+) -> ImportReportPublic | ImportQueuedPublic:
     """Import a file: every item as a draft, or (a broken file) nothing, with a 422 naming the
-    file, the item and the problem."""
-    data = await file.read(item_imports.MAX_IMPORT_BYTES + 1)
-    outcome = await item_imports.import_file(
+    file, the item and the problem. A file over IMPORT_BACKGROUND_BYTES answers 202 with the
+    job that imports it (its result is the same report)."""
+    result = await item_imports.import_upload(
         session=session,
         principal=principal,
+        settings=settings,
+        source=file.file,
         filename=file.filename or "upload",
-        data=data,
         format=format,
     )
-    return ImportReportPublic.model_validate(outcome, from_attributes=True)
+    if isinstance(result, item_imports.ImportStarted):
+        response.status_code = status.HTTP_202_ACCEPTED
+        return ImportQueuedPublic(file=result.file, job_id=result.job.id, status=result.job.status)
+    return ImportReportPublic.model_validate(result, from_attributes=True)
+
+
+@router.post("/item-assets", response_model=ItemAssetPublic, status_code=status.HTTP_201_CREATED)
+async def upload_item_asset(
+    principal: PrincipalDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="an image, audio or video file")],
+) -> ItemAssetPublic:
+    """Store an image, audio or video file for an item; refer to it as its ``url``."""
+    items_service.require_bank_user(principal)
+    data = await file.read(item_assets.MAX_ASSET_BYTES + 1)
+    record = await item_assets.store_upload(
+        session=session,
+        principal=principal,
+        data_dir=settings.DATA_DIR,
+        filename=file.filename or "upload",
+        data=data,
+    )
+    return ItemAssetPublic(
+        sha256=record.sha256,
+        url=item_assets.asset_url(record.sha256),
+        media_type=record.media_type,
+        size=record.size,
+        filename=record.filename,
+    )
+
+
+@router.get("/item-assets/{sha256}", response_class=Response)
+async def read_item_asset(
+    sha256: str,
+    request: Request,
+    principal: PrincipalDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    """An item's image, audio or video (published items' files: any signed-in user)."""
+    record, path = await item_assets.readable_asset(
+        session=session, principal=principal, data_dir=settings.DATA_DIR, sha256=sha256
+    )
+    headers = {
+        "ETag": f'"{record.sha256}"',
+        # the address is the content's hash: it never changes, but access may, so private
+        "Cache-Control": "private, max-age=31536000, immutable",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+    }
+    if request.headers.get("if-none-match", "").strip() in (f'"{record.sha256}"', "*"):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    return FileResponse(path, media_type=record.media_type, headers=headers)
 
 
 @router.get("/items/export", response_class=Response)
 async def export_items(
     principal: PrincipalDep,
     session: SessionDep,
+    settings: SettingsDep,
     ids: Annotated[list[str], Query(max_length=10_000)],
     format: Annotated[str, Query(pattern="^qti3_package$")] = "qti3_package",
 ) -> Response:
@@ -140,8 +205,13 @@ async def export_items(
     versions = await items_service.exportable_versions(
         session=session, principal=principal, item_ids=item_ids
     )
+    documents, files = await item_assets.package_files(
+        session=session, data_dir=settings.DATA_DIR, documents=[v.content for v in versions]
+    )
     package = build_package(
-        [items_service.item_of(v) for v in versions], identifier=f"export-{uuid.uuid4().hex[:12]}"
+        [item_from_dict(d, source="export") for d in documents],
+        identifier=f"export-{uuid.uuid4().hex[:12]}",
+        files=files,
     )
     return Response(
         export_package(package),

@@ -1,60 +1,26 @@
-// Live preview of the item editor: builds the item document from the form (as the server does in
-// items_pages.item_from_form) and posts it to POST /items/preview, 400 ms after the last change.
+// Item editor: shows the fields of the chosen kind, uploads images into the stem, and keeps a live
+// preview: 400 ms after the last change the form is posted to /pages/items/preview, which parses
+// it exactly as saving does (content_service/web/item_form.py) and renders it with the key.
 (function () {
   "use strict";
   var form = document.getElementById("item-editor");
   var preview = document.getElementById("item-preview");
   var problems = document.getElementById("item-problems");
-  if (!form || !preview || !window.fetch) { return; }
-  var LETTERS = "ABCDEF".split("");
-  var CHOICE_KINDS = ["single_choice", "multiple_response", "true_false"];
+  if (!form || !preview || !window.fetch || !window.FormData) { return; }
   var timer = null;
 
-  function value(name) {
-    var field = form.elements[name];
-    return field ? String(field.value || "").trim() : "";
-  }
-  function checked(name) {
-    var field = form.elements[name];
-    return !!(field && field.checked);
-  }
-  function setOrDrop(target, key, text) {
-    if (text) { target[key] = text; } else { delete target[key]; }
-  }
-  function build() {
-    var base = {};
-    try { base = JSON.parse(value("base") || "{}"); } catch (e) { base = {}; }
-    var item = Object.assign({}, base);
-    item.identifier = value("identifier") || item.identifier || "xem-truoc";
-    item.kind = value("kind") || item.kind || "single_choice";
-    item.stem = value("stem");
-    ["title", "rationale", "general_feedback"].forEach(function (k) { setOrDrop(item, k, value(k)); });
-    if (CHOICE_KINDS.indexOf(item.kind) >= 0) {
-      var old = {};
-      (base.choices || []).forEach(function (c) { old[c.identifier] = c; });
-      item.choices = [];
-      LETTERS.forEach(function (letter) {
-        var text = value("choice_" + letter);
-        if (!text) { return; }
-        var choice = Object.assign({}, old[letter] || {}, { identifier: letter, text: text });
-        setOrDrop(choice, "feedback", value("feedback_" + letter));
-        if (checked("fixed_" + letter)) { choice.fixed = true; } else { delete choice.fixed; }
-        item.choices.push(choice);
+  function showKindFields() {
+    var kind = form.elements.kind.value;
+    Array.prototype.forEach.call(form.querySelectorAll("[data-kinds]"), function (box) {
+      var wanted = box.getAttribute("data-kinds").split(" ").indexOf(kind) >= 0;
+      box.hidden = !wanted;
+      Array.prototype.forEach.call(box.querySelectorAll("input, select, textarea"), function (f) {
+        f.disabled = !wanted;  // a hidden field is not posted, so it cannot leak into the item
       });
-      item.correct = Array.prototype.slice.call(form.querySelectorAll('input[name="correct"]:checked'))
-        .map(function (box) { return box.value; });
-      item.shuffle = checked("shuffle");
-      if (item.kind === "multiple_response") { item.max_choices = item.choices.length; }
-    }
-    var meta = Object.assign({}, item.metadata || {});
-    ["subject", "topic", "requirement_code", "cognitive_level"].forEach(function (k) { setOrDrop(meta, k, value(k)); });
-    var grade = parseInt(value("grade"), 10);
-    if (grade >= 1 && grade <= 12) { meta.grade = grade; } else { delete meta.grade; }
-    item.metadata = meta;
-    return item;
+    });
   }
   function show(body) {
-    if (body.html) { preview.innerHTML = body.html; }  // sanitised server-side (item_bank.rendering)
+    if (body.html !== undefined) { preview.innerHTML = body.html; }  // sanitised server-side
     problems.textContent = "";
     (body.problems || []).forEach(function (p) {
       var li = document.createElement("li");
@@ -63,18 +29,40 @@
     });
   }
   function refresh() {
-    fetch("/items/preview", {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ item: build() })
-    }).then(function (r) { return r.ok ? r.json() : { problems: ["HTTP " + r.status] }; })
+    fetch("/pages/items/preview", { method: "POST", credentials: "same-origin", body: new FormData(form) })
+      .then(function (r) { return r.ok ? r.json() : { problems: ["HTTP " + r.status] }; })
       .then(show)
       .catch(function () { /* offline: keep the last preview */ });
   }
-  form.addEventListener("input", function () {
+  function later() {
     clearTimeout(timer);
     timer = setTimeout(refresh, 400);
-  });
+  }
+  var upload = document.getElementById("item-asset");
+  var status = document.getElementById("item-asset-status");
+  if (upload) {
+    upload.addEventListener("change", function () {
+      if (!upload.files.length) { return; }
+      var body = new FormData();
+      body.append("file", upload.files[0]);
+      status.textContent = "…";
+      fetch("/item-assets", { method: "POST", credentials: "same-origin", body: body })
+        .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, body: j }; }); })
+        .then(function (res) {
+          if (!res.ok) { status.textContent = res.body.detail || "?"; return; }
+          var stem = form.elements.stem;
+          var alt = upload.files[0].name.replace(/[\[\]]/g, "");
+          stem.value += (stem.value ? "\n\n" : "") + "![" + alt + "](" + res.body.url + ")";
+          status.textContent = "✓";
+          upload.value = "";
+          refresh();
+        })
+        .catch(function () { status.textContent = "?"; });
+    });
+  }
+  form.elements.kind.addEventListener("change", showKindFields);
+  form.addEventListener("input", later);
+  form.addEventListener("change", later);
+  showKindFields();
   refresh();
 }());
