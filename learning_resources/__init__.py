@@ -1,7 +1,12 @@
 """learning_resources."""
 
 from learning_resources.collections_tree import Collection, build_collection_tree
-from learning_resources.documents import document_id, item_document, resource_document
+from learning_resources.documents import (
+    document_id,
+    item_document,
+    library_document,
+    resource_document,
+)
 from learning_resources.errors import (
     IllegalTransitionError,
     ImmutableVersionError,
@@ -72,6 +77,7 @@ __all__ = [
     "fold_for_search",
     "get_licence",
     "item_document",
+    "library_document",
     "licence_from_uri",
     "new_version",
     "nfc",

@@ -1,4 +1,4 @@
-"""Search documents: resources and items → flat dicts for Meilisearch or the FTS5 fallback.
+"""Search documents: resources, items and library titles → flat dicts for the search engines.
 
 Each text field is stored twice, as written (NFC) and folded (:func:`fold_for_search`), so the
 engine can match tone-less queries while :func:`~learning_resources.vietnamese.rerank_exact_tone`
@@ -22,6 +22,7 @@ __all__ = [
     "SEARCHABLE_FIELDS",
     "document_id",
     "item_document",
+    "library_document",
     "resource_document",
 ]
 
@@ -197,6 +198,85 @@ def item_document(
         "school": school,
         "visibility": str(visibility),
         "alignment": list(alignment_codes),
+        "collections": [],
+        "state": "published",
+        "published_at": None,
+        "modified": None,
+    }
+
+
+# MARC 041/008 language codes (ISO 639-2/B) → the ISO 639-1 codes resources use, so the
+# ``language`` facet has one value per language across the whole catalogue.
+_MARC_LANGUAGES = {"vie": "vi", "eng": "en", "fre": "fr", "fra": "fr", "chi": "zh", "zho": "zh"}
+_MARC_LANGUAGES |= {"jpn": "ja", "kor": "ko", "rus": "ru", "ger": "de", "deu": "de"}
+LIBRARY_FORMATS = ("print", "digital")
+"""The ``type`` facet of a library title: copies on the shelf, digital files, or both."""
+
+
+def library_document(
+    *,
+    identifier: str,
+    title: str,
+    subtitle: str = "",
+    authors: Iterable[str] = (),
+    subjects: Iterable[str] = (),
+    summary: str = "",
+    isbn: str = "",
+    language: str = "vie",
+    school: str,
+    formats: Iterable[str] = (),
+) -> dict[str, Any]:
+    """Return the search document of a library title (a bibliographic record).
+
+    Library titles share the index with resources and items so that one catalogue search
+    covers print, digital and the open-learning repository (issue #9). A title is visible to
+    the members of its school (``visibility="school"``); the union catalogue across schools
+    is OAI-PMH's job.
+
+    Parameters
+    ----------
+    identifier : str
+        The title's id in the service.
+    title, subtitle, authors, subjects, summary, isbn
+        Bibliographic fields (MARC 245 $a/$b, 100/700, 650, 520, 020).
+    language : str
+        MARC language code (``vie``); stored as its ISO 639-1 code (``vi``) when known.
+    school : str
+        Owning school's code.
+    formats : iterable of str
+        Subset of :data:`LIBRARY_FORMATS` (``type`` facet).
+
+    Raises
+    ------
+    MetadataValidationError
+        For a format outside :data:`LIBRARY_FORMATS` (field ``formats``).
+    """
+    given = set(formats)
+    kinds = [f for f in LIBRARY_FORMATS if f in given]
+    unknown = given - set(LIBRARY_FORMATS)
+    if unknown:
+        raise MetadataValidationError("formats", f"unknown library formats {sorted(unknown)}")
+    full_title = f"{title} : {subtitle}" if subtitle else title
+    keywords = [*subjects, *([isbn] if isbn else [])]
+    return {
+        "id": document_id("library", identifier),
+        "doc_type": "library",
+        "identifier": identifier,
+        "version": None,
+        **_text_pair("title", full_title),
+        **_text_pair("description", summary),
+        **_text_pair("keywords", keywords),
+        "creators": [nfc(name) for name in authors],
+        "subject": [],
+        "subject_name": [],
+        "grade": [],
+        "type": kinds,
+        "kind": "library",
+        "licence": None,
+        "language": _MARC_LANGUAGES.get(language, language),
+        "school": school,
+        "visibility": str(Visibility.SCHOOL),
+        "alignment": [],
         "collections": [],
         "state": "published",
         "published_at": None,

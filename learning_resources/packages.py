@@ -107,7 +107,8 @@ def _manifest(
     resources_node = _cp(manifest, "resources")
     for resource in resources:
         _resource_node(resources_node, resource, base_url)
-    return etree.tostring(manifest, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    xml: bytes = etree.tostring(manifest, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return xml
 
 
 def _resource_metadata(resource: LearningResource) -> dict[str, Any]:

@@ -95,7 +95,7 @@ def to_resource(record: HarvestedRecord, identifier: str, now: datetime) -> Lear
             title=nfc((dc.get("title") or [record.identifier])[0]),
             description=nfc(" ".join(dc.get("description", []))),
             creators=tuple(nfc(c) for c in dc.get("creator", [])),
-            publisher=(dc.get("publisher") or [None])[0],
+            publisher=next(iter(dc.get("publisher", [])), None),
             keywords=tuple(nfc(s) for s in dc.get("subject", [])),
             language=(dc.get("language") or ["vi"])[0][:2],
         ),

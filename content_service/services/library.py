@@ -65,6 +65,7 @@ from content_service.schemas.library import CopyCreate, TitleCreate
 from content_service.services.access import Principal, require_role, require_school
 from content_service.services.audit import record_audit
 from content_service.services.people import paginate
+from content_service.services.search.outbox import enqueue_library_index
 from learning_resources.marc import (
     CatalogueRecord,
     Holding,
@@ -130,6 +131,7 @@ async def create_title(
         entity_id=title.id,
         details={"copies": len(data.copies)},
     )
+    enqueue_library_index(session, title.id, principal=principal)
     return title
 
 
@@ -212,6 +214,7 @@ async def add_copy(
         school_id=title.school_id,
         details={"barcode": data.barcode},
     )
+    enqueue_library_index(session, title.id, principal=principal)
     return copy
 
 
@@ -669,6 +672,7 @@ async def add_digital_file(
         school_id=title.school_id,
         details={"filename": record.filename, "sha256": digest},
     )
+    enqueue_library_index(session, title.id, principal=principal)
     return record
 
 

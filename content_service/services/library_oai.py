@@ -2,23 +2,20 @@
 
 :func:`learning_resources.oaipmh.handle_request` does the protocol (verbs, arguments, errors,
 datestamps, paging, signed resumption tokens) over :class:`CatalogueStore`, a record store
-reading the database. Its metadata formats are those of learning resources (``oai_dc`` with a
-CC licence, ``lom``), and it has no way to plug in another one; a library title has neither a
-CC licence nor LOM. So the provider answers with a stand-in resource per title, and this module
-replaces every ``<metadata>`` payload with the title's own rendering: MARCXML for ``marc21``
-and a plain Dublin Core crosswalk for ``oai_dc``. ``marc21`` requests reach the provider as
-``oai_dc`` ones; their resumption tokens carry a ``m21.`` mark so a resumed harvest stays in
-MARC. ``lom`` is refused with ``cannotDisseminateFormat``.
+reading the database (paging shared with the repository's store in :mod:`.oai_store`). The
+library offers its own metadata formats: ``marc21`` (MARCXML) and ``oai_dc`` (a plain Dublin
+Core crosswalk of the MARC record); each renders the title's catalogue record, looked up by the
+local identifier of the stand-in resource the provider hands it. ``lom`` is not offered: a
+library title has no LOM (``cannotDisseminateFormat``).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from lxml import etree
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -26,6 +23,7 @@ from content_service.models.base import as_utc, utcnow
 from content_service.models.library import LibraryCopyRecord, LibraryTitleRecord
 from content_service.models.people import SchoolRecord
 from content_service.services.library import catalogue_record
+from content_service.services.oai_store import Column, DatabaseRecordStore, Query
 from learning_resources.crosswalks.oai_dc import DC_NAMESPACE, OAI_DC_NAMESPACE, OAI_DC_SCHEMA
 from learning_resources.marc import (
     MARCXML_NAMESPACE,
@@ -34,9 +32,8 @@ from learning_resources.marc import (
     to_marcxml_element,
 )
 from learning_resources.oaipmh import (
-    OAI_NAMESPACE,
+    MetadataFormat,
     OaiSet,
-    RecordPage,
     Repository,
     StoredRecord,
     handle_request,
@@ -51,11 +48,10 @@ from learning_resources.resources import (
 )
 
 DOMAIN = "thuvien.hcm.edu.vn"
+"""Default repository identifier; the route passes ``settings.OAI_LIBRARY_DOMAIN``."""
 MARC21 = "marc21"
-_TOKEN_MARK = "m21."  # noqa: S105 - a marker prepended to OAI resumption tokens, not a secret
-_UNSUPPORTED = "x-unsupported"
-_O = f"{{{OAI_NAMESPACE}}}"
 _EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+_XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 
 def local_identifier(title_id: uuid.UUID) -> str:
@@ -70,7 +66,7 @@ def _title_id(local: str) -> uuid.UUID | None:
 
 
 def _stand_in(title: LibraryTitleRecord) -> LearningResource:
-    # Only what handle_request needs to render a header; the payload is replaced afterwards.
+    # What handle_request needs for a header; the metadata formats render the MARC record.
     return LearningResource(
         identifier=local_identifier(title.id),
         version=1,
@@ -83,29 +79,41 @@ def _stand_in(title: LibraryTitleRecord) -> LearningResource:
     )
 
 
-class CatalogueStore:
+class CatalogueStore(DatabaseRecordStore):
     """A :class:`learning_resources.oaipmh.RecordStore` over ``library_title`` (all schools).
 
     Sets are ``school:<code>``, one per school with a catalogue.
     """
 
+    epoch = _EPOCH
+
     def __init__(self, session: Session) -> None:
-        self.session = session
+        super().__init__(session)
         self._schools = {s.id: s.code for s in session.exec(select(SchoolRecord)).all()}
 
-    def _record(self, title: LibraryTitleRecord) -> StoredRecord:
-        specs = (f"school:{self._schools.get(title.school_id, 'unknown')}",)
+    def exposed(self) -> Query:
+        return select(LibraryTitleRecord)
+
+    def datestamp_column(self) -> Column:
+        return col(LibraryTitleRecord.updated_at)
+
+    def identifier_column(self) -> Column:
+        return col(LibraryTitleRecord.id)
+
+    def to_record(self, row: LibraryTitleRecord) -> StoredRecord:
+        specs = (f"school:{self._schools.get(row.school_id, 'unknown')}",)
         return StoredRecord(
-            local_identifier(title.id),
-            as_utc(title.updated_at),
+            local_identifier(row.id),
+            as_utc(row.updated_at),
             specs,
-            _stand_in(title),
-            deleted=title.deleted,
+            _stand_in(row),
+            deleted=row.deleted,
         )
 
-    def earliest_datestamp(self) -> datetime:
-        earliest = self.session.exec(select(func.min(LibraryTitleRecord.updated_at))).one()
-        return as_utc(earliest) if earliest is not None else _EPOCH
+    def select_set(self, query: Query, set_spec: str) -> Query:
+        code = set_spec.removeprefix("school:")
+        ids = [i for i, c in self._schools.items() if c == code and set_spec.startswith("school:")]
+        return query.where(col(LibraryTitleRecord.school_id).in_(ids))
 
     def list_sets(self) -> Sequence[OaiSet]:
         with_titles = set(self.session.exec(select(LibraryTitleRecord.school_id).distinct()).all())
@@ -119,38 +127,7 @@ class CatalogueStore:
     def get_record(self, identifier: str) -> StoredRecord | None:
         title_id = _title_id(identifier)
         title = self.session.get(LibraryTitleRecord, title_id) if title_id else None
-        return self._record(title) if title is not None else None
-
-    def list_records(
-        self,
-        *,
-        set_spec: str | None,
-        from_: datetime | None,
-        until: datetime | None,
-        cursor: int,
-        limit: int,
-    ) -> RecordPage:
-        query = select(LibraryTitleRecord)
-        if set_spec is not None:
-            code = set_spec.removeprefix("school:")
-            ids = [
-                i for i, c in self._schools.items() if c == code and set_spec.startswith("school:")
-            ]
-            query = query.where(col(LibraryTitleRecord.school_id).in_(ids))
-        if from_ is not None:
-            query = query.where(col(LibraryTitleRecord.updated_at) >= from_)
-        if until is not None:
-            # Whole-second granularity: a change at 10:00:00.5 matches until=10:00:00Z.
-            query = query.where(
-                col(LibraryTitleRecord.updated_at) < until.replace(microsecond=0) + _SECOND
-            )
-        total = self.session.exec(select(func.count()).select_from(query.subquery())).one()
-        rows = self.session.exec(
-            query.order_by(col(LibraryTitleRecord.updated_at), col(LibraryTitleRecord.id))
-            .offset(cursor)
-            .limit(limit)
-        ).all()
-        return RecordPage(tuple(self._record(t) for t in rows), int(total))
+        return self.to_record(title) if title is not None else None
 
     def catalogue(self, identifier: str) -> CatalogueRecord | None:
         title_id = _title_id(identifier)
@@ -164,23 +141,28 @@ class CatalogueStore:
         ).all()
         return catalogue_record(title, copies)
 
+    def metadata_formats(self) -> dict[str, MetadataFormat]:
+        """``oai_dc`` and ``marc21``, both rendered from the title's catalogue record."""
 
-_SECOND = datetime(2000, 1, 1, 0, 0, 1) - datetime(2000, 1, 1)
+        def render(
+            to_xml: Callable[[CatalogueRecord], etree._Element],
+        ) -> Callable[..., etree._Element]:
+            def rendered(resource: LearningResource, *, base_url: str) -> etree._Element:
+                record = self.catalogue(resource.identifier)
+                if record is None:  # the provider only renders records it just read
+                    raise LookupError(resource.identifier)
+                return to_xml(record)
 
+            return rendered
 
-def _prepare(arguments: Mapping[str, Sequence[str]]) -> tuple[dict[str, list[str]], str | None]:
-    """Arguments for the provider, and the prefix the caller really asked for."""
-    args = {key: list(values) for key, values in arguments.items()}
-    asked = None
-    prefixes = args.get("metadataPrefix")
-    if prefixes and len(prefixes) == 1 and prefixes[0] in (MARC21, "lom"):
-        asked = prefixes[0]
-        args["metadataPrefix"] = ["oai_dc" if asked == MARC21 else _UNSUPPORTED]
-    tokens = args.get("resumptionToken")
-    if tokens and len(tokens) == 1 and tokens[0].startswith(_TOKEN_MARK):
-        args["resumptionToken"] = [tokens[0].removeprefix(_TOKEN_MARK)]
-        asked = MARC21
-    return args, asked
+        return {
+            "oai_dc": MetadataFormat(
+                "oai_dc", OAI_DC_SCHEMA, OAI_DC_NAMESPACE, render(_dublin_core)
+            ),
+            MARC21: MetadataFormat(
+                MARC21, MARCXML_SCHEMA, MARCXML_NAMESPACE, render(to_marcxml_element)
+            ),
+        }
 
 
 def _dublin_core(record: CatalogueRecord) -> etree._Element:
@@ -202,45 +184,6 @@ def _dublin_core(record: CatalogueRecord) -> etree._Element:
     return root
 
 
-_XSI = "http://www.w3.org/2001/XMLSchema-instance"
-
-
-def _rewrite(body: bytes, store: CatalogueStore, asked: str | None) -> bytes:
-    root = etree.fromstring(body)
-    request = root.find(f"{_O}request")
-    if request is not None and request.get("metadataPrefix") in ("oai_dc", _UNSUPPORTED) and asked:
-        request.set("metadataPrefix", asked)
-    for error in root.iter(f"{_O}error"):
-        if error.text and _UNSUPPORTED in error.text:
-            error.text = error.text.replace(_UNSUPPORTED, asked or "")
-    for formats in root.iter(f"{_O}ListMetadataFormats"):
-        for entry in list(formats):
-            if entry.findtext(f"{_O}metadataPrefix") == "lom":
-                formats.remove(entry)
-        entry = etree.SubElement(formats, f"{_O}metadataFormat")
-        for name, text in (
-            ("metadataPrefix", MARC21),
-            ("schema", MARCXML_SCHEMA),
-            ("metadataNamespace", MARCXML_NAMESPACE),
-        ):
-            etree.SubElement(entry, f"{_O}{name}").text = text
-    for record in root.iter(f"{_O}record"):
-        metadata = record.find(f"{_O}metadata")
-        identifier = record.findtext(f"{_O}header/{_O}identifier") or ""
-        catalogue = store.catalogue(identifier.removeprefix(f"oai:{DOMAIN}:"))
-        if metadata is None or catalogue is None:
-            continue
-        for child in list(metadata):
-            metadata.remove(child)
-        payload = to_marcxml_element(catalogue) if asked == MARC21 else _dublin_core(catalogue)
-        metadata.append(payload)
-    if asked == MARC21:
-        for token in root.iter(f"{_O}resumptionToken"):
-            if token.text:
-                token.text = _TOKEN_MARK + token.text
-    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
-
-
 async def answer(
     *,
     session: AsyncSession,
@@ -248,24 +191,28 @@ async def answer(
     base_url: str,
     token_key: bytes,
     now: datetime | None = None,
+    domain: str = DOMAIN,
 ) -> bytes:
     """Answer one OAI-PMH request over every school's catalogue (public, like the OPAC)."""
     moment = now or utcnow()
     repository = Repository(
         name="Mục lục liên hợp thư viện trường học",
         base_url=base_url,
-        admin_emails=("thuvien@hcm.edu.vn",),
-        domain=DOMAIN,
+        admin_emails=(f"thuvien@{domain}",),
+        domain=domain,
         landing_base_url=base_url.rsplit("/oai", 1)[0] + "/titles",
         page_size=100,
     )
-    args, asked = _prepare(arguments)
 
     def run(sync_session: Session) -> bytes:
         store = CatalogueStore(sync_session)
-        body = handle_request(
-            args, store=store, repository=repository, now=moment, token_key=token_key
+        return handle_request(
+            arguments,
+            store=store,
+            repository=repository,
+            now=moment,
+            token_key=token_key,
+            formats=store.metadata_formats(),
         )
-        return _rewrite(body, store, asked)
 
     return await session.run_sync(run)  # type: ignore[arg-type]  # a sqlmodel Session

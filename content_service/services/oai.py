@@ -11,9 +11,9 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from content_service.db import make_engine
@@ -25,11 +25,11 @@ from content_service.models.resources import (
     ResourceVersionRecord,
     resource_from_json,
 )
+from content_service.services.oai_store import Column, DatabaseRecordStore, Query
 from content_service.settings import Settings
 from learning_resources import Collection
 from learning_resources.oaipmh import (
     OaiSet,
-    RecordPage,
     Repository,
     StoredRecord,
     handle_request,
@@ -37,9 +37,7 @@ from learning_resources.oaipmh import (
     standard_sets,
 )
 
-REPOSITORY_DOMAIN = "hoclieu.edu.vn"
 REPOSITORY_NAME = "Kho học liệu dùng chung — TP. Hồ Chí Minh và các tỉnh lân cận"
-ADMIN_EMAIL = "thuvien@hoclieu.edu.vn"
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 PAGE_SIZE = 100
 
@@ -59,14 +57,16 @@ def token_key(settings: Settings) -> bytes:
     return hashlib.sha256(b"oai-resumption-token:" + settings.SECRET_KEY.encode()).digest()
 
 
-class DbRecordStore:
+class DbRecordStore(DatabaseRecordStore):
     """Records and sets read from the database within one session."""
 
+    epoch = EPOCH
+
     def __init__(self, session: Session) -> None:
-        self.session = session
+        super().__init__(session)
         self._collections: list[Collection] | None = None
 
-    def _exposed(self):  # type: ignore[no-untyped-def]
+    def exposed(self) -> Query:
         return (
             select(ResourceRecord, ResourceVersionRecord)
             .join(
@@ -80,6 +80,12 @@ class DbRecordStore:
                 ResourceVersionRecord.visibility == "public",
             )
         )
+
+    def datestamp_column(self) -> Column:
+        return col(ResourceRecord.datestamp)
+
+    def identifier_column(self) -> Column:
+        return col(ResourceRecord.identifier)
 
     def collections(self) -> list[Collection]:
         if self._collections is None:
@@ -96,7 +102,8 @@ class DbRecordStore:
             ]
         return self._collections
 
-    def _record(self, record: ResourceRecord, version: ResourceVersionRecord) -> StoredRecord:
+    def to_record(self, row: tuple[ResourceRecord, ResourceVersionRecord]) -> StoredRecord:
+        record, version = row
         collections = self.session.exec(
             select(ResourceCollectionRecord.identifier)
             .join(
@@ -116,47 +123,17 @@ class DbRecordStore:
             deleted=record.status == "withdrawn",
         )
 
-    def earliest_datestamp(self) -> datetime:
-        query = self._exposed().subquery()
-        earliest = self.session.exec(select(func.min(query.c.datestamp))).one()
-        return as_utc(earliest) if earliest else EPOCH
-
     def list_sets(self) -> Sequence[OaiSet]:
         return standard_sets(self.collections())
 
     def get_record(self, identifier: str) -> StoredRecord | None:
         row = self.session.exec(
-            self._exposed().where(ResourceRecord.identifier == identifier)
+            self.exposed().where(col(ResourceRecord.identifier) == identifier)
         ).first()
-        return self._record(*row) if row else None
+        return self.to_record(row) if row else None
 
-    def list_records(
-        self,
-        *,
-        set_spec: str | None,
-        from_: datetime | None,
-        until: datetime | None,
-        cursor: int,
-        limit: int,
-    ) -> RecordPage:
-        query = self._exposed()
-        if from_ is not None:
-            query = query.where(col(ResourceRecord.datestamp) >= from_)
-        if until is not None:  # inclusive at whole-second granularity
-            query = query.where(col(ResourceRecord.datestamp) < until + timedelta(seconds=1))
-        query = query.order_by(col(ResourceRecord.datestamp), col(ResourceRecord.identifier))
-        if set_spec is None:
-            total = self.session.exec(select(func.count()).select_from(query.subquery())).one()
-            rows = self.session.exec(query.offset(cursor).limit(limit)).all()
-            return RecordPage(tuple(self._record(r, v) for r, v in rows), int(total))
-        # Set membership (collections with their ancestors, subjects, grades) is computed from
-        # the metadata: filter in Python, which is fine at a repository's scale.
-        selected = [
-            stored
-            for stored in (self._record(r, v) for r, v in self.session.exec(query).all())
-            if set_spec in stored.set_specs
-        ]
-        return RecordPage(tuple(selected[cursor : cursor + limit]), len(selected))
+    # Set membership (collections with their ancestors, subjects, grades) is computed from the
+    # metadata, so sets are selected on the records (the base class's default).
 
 
 def answer(
@@ -171,8 +148,8 @@ def answer(
     repository = Repository(
         name=REPOSITORY_NAME,
         base_url=f"{base_url}/oai",
-        admin_emails=(ADMIN_EMAIL,),
-        domain=REPOSITORY_DOMAIN,
+        admin_emails=(f"thuvien@{settings.OAI_REPOSITORY_DOMAIN}",),
+        domain=settings.OAI_REPOSITORY_DOMAIN,
         landing_base_url=f"{base_url}/resources",
         page_size=page_size,
     )

@@ -200,7 +200,7 @@ async def create_resource(
     """A new resource with its first draft version."""
     require_role(principal, *AUTHOR_ROLES)
     _check_licence(data.licence)
-    if (data.kind == ContentKind.LINK) != bool(data.url):
+    if (ContentKind(data.kind) is ContentKind.LINK) != bool(data.url):
         raise UnprocessableError("url: a link needs a url, and only a link has one")
     now = utcnow()
     record = ResourceRecord(
@@ -802,8 +802,10 @@ def render_preview(settings: Settings, file: ResourceFile) -> tuple[Path, str]:
             import nbformat
             from nbconvert import HTMLExporter
 
-            notebook = nbformat.reads(source.read_text(encoding="utf-8"), as_version=4)
-            body, _ = HTMLExporter(template_name="basic").from_notebook_node(notebook)
+            text = source.read_text(encoding="utf-8")
+            notebook = nbformat.reads(text, as_version=4)  # type: ignore[no-untyped-call]
+            exporter = HTMLExporter(template_name="basic")  # type: ignore[no-untyped-call]
+            body, _ = exporter.from_notebook_node(notebook)
             page = (
                 f'<!doctype html><html lang="vi"><meta charset="utf-8"><body>{body}</body></html>'
             )

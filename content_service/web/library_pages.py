@@ -1,23 +1,34 @@
-"""Library pages: the catalogue search (OPAC), a title with its copies and the in-browser
-reader for digital items, and the reader's own loans. Vietnamese first; plain forms, no script.
+"""Library pages: the catalogue search (OPAC), the one catalogue search (print, digital and
+the open-learning repository, through the search engine), a title with its copies and the
+in-browser reader for digital items, and the reader's own loans. Vietnamese first; plain
+forms, no script.
 """
 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from content_service.api.deps import OptionalPrincipalDep, SessionDep
+from content_service.api.deps import OptionalPrincipalDep, SessionDep, SettingsDep
+from content_service.api.routes.search import search_audience
 from content_service.errors import ServiceError
 from content_service.models.library import LibraryCopyRecord, LibraryTitleRecord
 from content_service.models.people import UserRecord
 from content_service.schemas.common import PageParams
 from content_service.services import library as library_service
 from content_service.services.library import INLINE_MEDIA_TYPES
+from content_service.services.search import (
+    SearchQuery,
+    SearchResult,
+    SearchUnavailableError,
+    backend_for,
+)
 from content_service.web.pages import render
+from learning_resources import nfc
 
 router = APIRouter(prefix="/pages/library", include_in_schema=False)
 _PAGE = PageParams(limit=50, offset=0)
@@ -62,6 +73,44 @@ async def catalogue(
         error=error,
         loans=loans,
         copies=copies,
+    )
+
+
+@router.get("/search", response_class=HTMLResponse, response_model=None)
+async def one_catalogue_search(
+    request: Request,
+    principal: OptionalPrincipalDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    type: Literal["", "print", "digital"] = "",
+) -> Response:
+    """The school's print and digital titles and the shared repository, in one search."""
+    if principal is None:
+        return _login()
+    user = await session.get(UserRecord, principal.user_id)
+    query = SearchQuery(
+        q=nfc(q).strip(),
+        filters={"type": type} if type else {},
+        audience=await search_audience(session, principal),
+        facets=("doc_type", "type", "language"),
+        limit=30,
+    )
+    result: SearchResult | None = None
+    unavailable = False
+    try:
+        result = await run_in_threadpool(backend_for(settings).search, query)
+    except SearchUnavailableError:
+        unavailable = True
+    return render(
+        request,
+        "library/search.html",
+        user_language=user.language if user else None,
+        user=user,
+        q=q,
+        kind=type,
+        result=result,
+        unavailable=unavailable,
     )
 
 

@@ -9,9 +9,10 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from content_service.api.deps import OptionalPrincipalDep, SessionDep, SettingsDep
-from content_service.api.routes.search import _audience
+from content_service.api.routes.search import search_audience
 from content_service.services import resources as service
 from content_service.services.search import SearchQuery, SearchUnavailableError, backend_for
+from content_service.services.search.base import FACETS
 from content_service.web.pages import render
 from learning_resources import nfc
 from learning_resources.vocabularies import SUBJECTS
@@ -34,7 +35,10 @@ async def search_page(
         if value:
             filters[name] = int(value) if name == "grade" and value.isdigit() else value[:64]
     query = SearchQuery(
-        q=nfc(q).strip(), filters=filters, audience=await _audience(session, principal)
+        q=nfc(q).strip(),
+        filters=filters,
+        audience=await search_audience(session, principal),
+        facets=FACETS,
     )
     result, unavailable = None, False
     try:

@@ -13,7 +13,7 @@ from learning_resources.oaipmh.harvest import (
 )
 from learning_resources.oaipmh.provider import Repository, handle_request
 from learning_resources.oaipmh.requests import OaiRequest, parse_request, parse_set_spec
-from learning_resources.oaipmh.responses import METADATA_FORMATS, OAI_NAMESPACE
+from learning_resources.oaipmh.responses import METADATA_FORMATS, OAI_NAMESPACE, MetadataFormat
 from learning_resources.oaipmh.store import (
     InMemoryRecordStore,
     OaiSet,
@@ -31,6 +31,7 @@ __all__ = [
     "HarvestPage",
     "HarvestedRecord",
     "InMemoryRecordStore",
+    "MetadataFormat",
     "OaiError",
     "OaiErrorCode",
     "OaiRequest",

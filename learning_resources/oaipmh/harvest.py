@@ -57,7 +57,7 @@ def _text(node: etree._Element, path: str) -> str:
     value = node.findtext(path, namespaces=_NS)
     if value is None:
         raise ValueError(f"harvested header lacks {path}")
-    return value.strip()
+    return str(value).strip()
 
 
 def _raise_errors(root: etree._Element) -> bool:

@@ -75,6 +75,7 @@ class _Context:
     repository: Repository
     now: datetime
     token_key: bytes
+    formats: Mapping[str, MetadataFormat]
 
 
 def _local_identifier(ctx: _Context, identifier: str) -> StoredRecord:
@@ -85,10 +86,10 @@ def _local_identifier(ctx: _Context, identifier: str) -> StoredRecord:
     return record
 
 
-def _format(prefix: str | None) -> MetadataFormat:
-    if prefix not in METADATA_FORMATS:
+def _format(ctx: _Context, prefix: str | None) -> MetadataFormat:
+    if prefix is None or prefix not in ctx.formats:
         raise OaiError(E.CANNOT_DISSEMINATE_FORMAT, f"metadataPrefix {prefix!r} is not supported")
-    return METADATA_FORMATS[prefix]
+    return ctx.formats[prefix]
 
 
 def _identify(root: etree._Element, ctx: _Context, _request: OaiRequest) -> None:
@@ -127,7 +128,7 @@ def _list_metadata_formats(root: etree._Element, ctx: _Context, request: OaiRequ
         if record.resource is None:
             raise OaiError(E.NO_METADATA_FORMATS, f"no metadata is kept for {request.identifier!r}")
     node = element(root, "ListMetadataFormats")
-    for metadata_format in METADATA_FORMATS.values():
+    for metadata_format in ctx.formats.values():
         entry = element(node, "metadataFormat")
         element(entry, "metadataPrefix", metadata_format.prefix)
         element(entry, "schema", metadata_format.schema)
@@ -136,7 +137,7 @@ def _list_metadata_formats(root: etree._Element, ctx: _Context, request: OaiRequ
 
 def _get_record(root: etree._Element, ctx: _Context, request: OaiRequest) -> None:
     record = _local_identifier(ctx, request.identifier or "")
-    metadata_format = _format(request.metadata_prefix)
+    metadata_format = _format(ctx, request.metadata_prefix)
     if record.resource is None and not record.deleted:
         raise OaiError(E.CANNOT_DISSEMINATE_FORMAT, f"no metadata for {request.identifier!r}")
     node = element(root, "GetRecord")
@@ -204,7 +205,7 @@ def _list_sets(root: etree._Element, ctx: _Context, request: OaiRequest) -> None
 
 def _list(root: etree._Element, ctx: _Context, request: OaiRequest) -> None:
     state = _resume(ctx, request, prefix_needed=True)
-    metadata_format = _format(state.metadata_prefix)
+    metadata_format = _format(ctx, state.metadata_prefix)
     if state.set_spec is not None and not ctx.store.list_sets():
         raise OaiError(E.NO_SET_HIERARCHY, "this repository has no sets")
     page = ctx.store.list_records(
@@ -252,6 +253,7 @@ def handle_request(
     repository: Repository,
     now: datetime,
     token_key: bytes,
+    formats: Mapping[str, MetadataFormat] = METADATA_FORMATS,
 ) -> bytes:
     """Answer one OAI-PMH request.
 
@@ -267,6 +269,11 @@ def handle_request(
         Aware current time (``responseDate``, token expiry).
     token_key : bytes
         HMAC key for resumption tokens (at least 16 bytes).
+    formats : mapping of str to MetadataFormat
+        The metadata formats offered, by prefix (default :data:`METADATA_FORMATS`: ``oai_dc``
+        and ``lom`` over learning resources). A repository of other records (a library
+        catalogue in ``marc21``) passes its own; each format's ``render`` receives the
+        record's ``resource`` and ``base_url``.
 
     Returns
     -------
@@ -279,12 +286,13 @@ def handle_request(
         # badVerb/badArgument responses must not echo the arguments (protocol §3.2).
         root = envelope(now=now, base_url=repository.base_url, request_attributes={})
         error_elements(root, error.errors)
-        return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+        return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
     echoed = {"verb": request.verb, **request.arguments}
     root = envelope(now=now, base_url=repository.base_url, request_attributes=echoed)
     try:
         # Handlers raise every OaiError before they append anything, so the envelope is clean.
-        _HANDLERS[request.verb](root, _Context(store, repository, now, token_key), request)
+        context = _Context(store, repository, now, token_key, formats)
+        _HANDLERS[request.verb](root, context, request)
     except OaiError as error:
         error_elements(root, error.errors)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))

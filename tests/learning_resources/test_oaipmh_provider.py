@@ -315,3 +315,35 @@ def test_the_schema_check_is_not_vacuous(ask, store, oai_pmh_schema):
     dc[0].tag = "{http://purl.org/dc/elements/1.1/}titel"
     del root.find("o:GetRecord/o:record/o:header", NS).attrib["status"]
     assert not oai_pmh_schema.validate(root)
+
+
+def test_a_repository_offers_its_own_metadata_formats(store):
+    from learning_resources.oaipmh import MetadataFormat
+
+    namespace = "urn:example:plain"
+
+    def plain(resource, *, base_url):
+        node = etree.Element(f"{{{namespace}}}plain", nsmap={None: namespace})
+        node.text = f"{resource.identifier} @ {base_url}"
+        return node
+
+    formats = {"plain": MetadataFormat("plain", "urn:example:plain.xsd", namespace, plain)}
+
+    def ask_plain(**arguments):
+        return etree.fromstring(
+            handle_request(
+                arguments, store=store, repository=REPO, now=NOW, token_key=KEY, formats=formats
+            )
+        )
+
+    listed = ask_plain(verb="ListMetadataFormats")
+    assert listed.xpath("//o:metadataPrefix/text()", namespaces=NS) == ["plain"]
+    record = ask_plain(verb="GetRecord", identifier=f"oai:{DOMAIN}:res-0", metadataPrefix="plain")
+    text = record.xpath("//p:plain/text()", namespaces={"p": namespace})
+    assert text == [f"res-0 @ {REPO.landing_base_url}"]
+    first = ask_plain(verb="ListRecords", metadataPrefix="plain")
+    token = first.findtext(".//o:resumptionToken", namespaces=NS)
+    resumed = ask_plain(verb="ListRecords", resumptionToken=token)
+    assert resumed.xpath("//p:plain", namespaces={"p": namespace})
+    refused = ask_plain(verb="ListRecords", metadataPrefix="oai_dc")
+    assert errors(refused) == ["cannotDisseminateFormat"]

@@ -97,3 +97,32 @@ def test_document_ids_are_key_safe_and_injective(first, second):
     assert (first_id == second_id) == (
         unicodedata.normalize("NFC", first) == unicodedata.normalize("NFC", second)
     )
+
+
+def test_library_document_folds_text_and_maps_the_marc_language() -> None:
+    from learning_resources import library_document
+
+    document = library_document(
+        identifier="0f5c",
+        title="Đất rừng phương Nam",
+        subtitle="Tiểu thuyết",
+        authors=["Đoàn Giỏi"],
+        subjects=["Văn học Việt Nam"],
+        isbn="9786042000017",
+        language="vie",
+        school="79-001",
+        formats=["digital", "print"],
+    )
+    assert document["id"] == "library-0f5c"
+    assert document["doc_type"] == "library"
+    assert document["title"] == "Đất rừng phương Nam : Tiểu thuyết"
+    assert document["title_folded"] == "dat rung phuong nam tieu thuyet"
+    assert document["keywords"] == ["Văn học Việt Nam", "9786042000017"]
+    assert document["creators"] == ["Đoàn Giỏi"]
+    assert document["type"] == ["print", "digital"]  # canonical order
+    assert document["language"] == "vi"
+    assert (document["school"], document["visibility"]) == ("79-001", "school")
+    assert (
+        library_document(identifier="x", title="Tom", language="tgl", school="s")["language"]
+        == "tgl"
+    )

@@ -372,5 +372,6 @@ async def oai_pmh(request: Request, session: SessionDep, settings: SettingsDep) 
         arguments=arguments,
         base_url=str(request.url).split("?")[0],
         token_key=settings.SECRET_KEY.encode(),
+        domain=settings.OAI_LIBRARY_DOMAIN,
     )
     return Response(body, media_type="text/xml; charset=utf-8")

@@ -1,5 +1,5 @@
-"""/search: resources and items in one search, with facets, highlighting and per-school
-visibility enforced here (the caller's own filters can only narrow it)."""
+"""/search: resources, items and library titles in one search, with facets, highlighting and
+per-school visibility enforced here (the caller's own filters can only narrow it)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,8 @@ class SearchUnavailableHttpError(ServiceError):
     code = "search_unavailable"
 
 
-async def _audience(session: SessionDep, principal: Principal | None) -> Audience:
+async def search_audience(session: SessionDep, principal: Principal | None) -> Audience:
+    """Whose search this is (also used by the search pages): the engine enforces it."""
     if principal is None:
         return Audience()
     if principal.is_system_admin:
@@ -56,15 +57,23 @@ async def search(
     licence: Short = None,
     language: Short = None,
     school: Short = None,
-    doc_type: Annotated[str | None, Query(pattern="^(resource|item)$")] = None,
+    doc_type: Annotated[str | None, Query(pattern="^(resource|item|library)$")] = None,
     kind: Short = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=1000)] = 0,
     facets: Annotated[
-        str, Query(max_length=200, description="comma-separated facets to count; empty: none")
-    ] = ",".join(FACETS),
+        str,
+        Query(
+            max_length=200,
+            description="comma-separated facets to count (" + ",".join(FACETS) + "); "
+            "none by default: counting costs more than the search on large result sets",
+        ),
+    ] = "",
 ) -> SearchPublic:
-    """Search resources and (for staff) items; tone-marked queries rank exact tones first."""
+    """Search resources, library titles and (for staff) items; exact tones rank first.
+
+    ``type`` filters resource types, item types and library formats (``print``, ``digital``).
+    """
     given = {
         "type": type,
         "subject": subject,
@@ -79,7 +88,7 @@ async def search(
     query = SearchQuery(
         q=nfc(q).strip(),
         filters=filters,
-        audience=await _audience(session, principal),
+        audience=await search_audience(session, principal),
         limit=limit,
         offset=offset,
         facets=tuple(name for name in facets.split(",") if name in FACETS),

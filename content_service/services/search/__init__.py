@@ -8,6 +8,7 @@ the engine confirms the task.
 
 from __future__ import annotations
 
+import atexit
 import threading
 
 from content_service.services.search.base import (
@@ -32,6 +33,7 @@ __all__ = [
     "SearchResult",
     "SearchUnavailableError",
     "backend_for",
+    "close_backends",
     "index_uid",
 ]
 
@@ -45,7 +47,12 @@ def index_uid(settings: Settings) -> str:
 
 
 def backend_for(settings: Settings) -> SearchBackend:
-    """The (cached) backend for these settings; its HTTP client is shared by threads."""
+    """The (cached) backend for these settings.
+
+    One long-lived backend per process and settings: its pooled HTTP client (keep-alive
+    connections to Meilisearch) is shared by every request and thread, so no request pays for
+    a connection, and :func:`close_backends` closes the sockets at exit.
+    """
     key = (
         settings.MEILI_URL,
         settings.MEILI_MASTER_KEY,
@@ -61,3 +68,13 @@ def backend_for(settings: Settings) -> SearchBackend:
                 backend = FtsBackend(settings.DATA_DIR.resolve() / "search", key[2])
             _BACKENDS[key] = backend
         return backend
+
+
+@atexit.register
+def close_backends() -> None:
+    """Close every cached backend's connections (at interpreter exit, and in tests)."""
+    with _LOCK:
+        backends = list(_BACKENDS.values())
+        _BACKENDS.clear()
+    for backend in backends:
+        backend.close()

@@ -1,8 +1,10 @@
 """Database rows → search documents (synchronous: the worker runs these).
 
 A resource is indexed while its status is ``published`` and it is not private; an item while it
-has a published version. Anything else is deleted from the index. Items carry only their stem
-text and metadata: never choices' keys, feedback or rationale, because students search too.
+has a published version; a library title while it is not deleted (its ``type`` facet says
+whether copies, digital files or both exist). Anything else is deleted from the index. Items
+carry only their stem text and metadata: never choices' keys, feedback or rationale, because
+students search too.
 """
 
 from __future__ import annotations
@@ -16,6 +18,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from content_service.models.items import ItemRecord, ItemVersionRecord, VersionStatus
+from content_service.models.library import (
+    LibraryCopyRecord,
+    LibraryDigitalFileRecord,
+    LibraryTitleRecord,
+)
 from content_service.models.people import SchoolRecord
 from content_service.models.resources import (
     CollectionMemberRecord,
@@ -24,7 +31,13 @@ from content_service.models.resources import (
     ResourceVersionRecord,
     resource_from_json,
 )
-from learning_resources import Visibility, document_id, item_document, resource_document
+from learning_resources import (
+    Visibility,
+    document_id,
+    item_document,
+    library_document,
+    resource_document,
+)
 from learning_resources.vocabularies import SUBJECTS
 
 
@@ -34,6 +47,10 @@ def resource_key(identifier: str) -> str:
 
 def item_key(identifier: str) -> str:
     return document_id("item", identifier)
+
+
+def library_key(identifier: str) -> str:
+    return document_id("library", identifier)
 
 
 def resource_search_document(session: Session, record: ResourceRecord) -> dict[str, Any] | None:
@@ -98,13 +115,58 @@ def item_search_document(session: Session, item: ItemRecord) -> dict[str, Any] |
     )
 
 
+def library_search_document(session: Session, title: LibraryTitleRecord) -> dict[str, Any] | None:
+    """The document of a library title, or None for a deleted one."""
+    if title.deleted:
+        return None
+    school = _school_code(session, title.school_id)
+    if school is None:
+        return None
+    copies = session.exec(
+        select(LibraryCopyRecord.id).where(LibraryCopyRecord.title_id == title.id).limit(1)
+    ).first()
+    files = session.exec(
+        select(LibraryDigitalFileRecord.id)
+        .where(LibraryDigitalFileRecord.title_id == title.id)
+        .limit(1)
+    ).first()
+    return library_document(
+        identifier=str(title.id),
+        title=title.title,
+        subtitle=title.subtitle,
+        authors=title.authors,
+        subjects=title.subjects,
+        summary=title.summary,
+        isbn=title.isbn,
+        language=title.language,
+        school=school,
+        formats=[f for f, present in (("print", copies), ("digital", files)) if present],
+    )
+
+
+def _library_changes(
+    session: Session, identifiers: list[str], upserts: list[dict[str, Any]], deletes: list[str]
+) -> None:
+    for identifier in identifiers:
+        try:
+            title = session.get(LibraryTitleRecord, uuid.UUID(identifier))
+        except ValueError:
+            title = None
+        document = library_search_document(session, title) if title else None
+        if document is None:
+            deletes.append(library_key(identifier))
+        else:
+            upserts.append(document)
+
+
 def index_changes(
-    engine: Engine, *, resources: list[str], items: list[str]
+    engine: Engine, *, resources: list[str], items: list[str], library: list[str] | None = None
 ) -> tuple[list[dict[str, Any]], list[str]]:
-    """Documents to upsert and keys to delete for the given resource and item identifiers."""
+    """Documents to upsert and keys to delete for the given resource, item and title ids."""
     upserts: list[dict[str, Any]] = []
     deletes: list[str] = []
     with Session(engine) as session:
+        _library_changes(session, list(library or []), upserts, deletes)
         for identifier in resources:
             record = session.exec(
                 select(ResourceRecord).where(ResourceRecord.identifier == identifier)
@@ -142,10 +204,15 @@ def all_documents(engine: Engine) -> Iterator[dict[str, Any]]:
             document = item_search_document(session, item)
             if document is not None:
                 yield document
+        titles = select(LibraryTitleRecord).where(col(LibraryTitleRecord.deleted).is_(False))
+        for title in session.exec(titles):
+            document = library_search_document(session, title)
+            if document is not None:
+                yield document
 
 
-def changed_since(engine: Engine, since: datetime) -> tuple[list[str], list[str]]:
-    """Resource and item identifiers changed at or after ``since`` (catch-up after a rebuild)."""
+def changed_since(engine: Engine, since: datetime) -> tuple[list[str], list[str], list[str]]:
+    """Resource, item and library-title ids changed at or after ``since`` (catch-up)."""
     with Session(engine) as session:
         resources = session.exec(
             select(ResourceRecord.identifier).where(col(ResourceRecord.datestamp) >= since)
@@ -157,4 +224,7 @@ def changed_since(engine: Engine, since: datetime) -> tuple[list[str], list[str]
         items = session.exec(
             select(ItemRecord.identifier).where(col(ItemRecord.id).in_(versions))
         ).all()
-    return list(resources), list(items)
+        titles = session.exec(
+            select(LibraryTitleRecord.id).where(col(LibraryTitleRecord.updated_at) >= since)
+        ).all()
+    return list(resources), list(items), [str(t) for t in titles]

@@ -237,7 +237,7 @@ class FtsBackend:
             else:
                 clauses.append("d.visibility = 'public'")
             if not audience.staff:
-                clauses.append("d.doc_type = 'resource'")
+                clauses.append("d.doc_type != 'item'")
         for name, value in sorted(query.filters.items()):
             clauses.append("d.rowid IN (SELECT rowid FROM facet WHERE name = ? AND value = ?)")
             params += [name, str(value)]

@@ -30,19 +30,34 @@ from content_service.services.search.base import (
     SearchUnavailableError,
     finish_hits,
     is_toned,
+    mark_terms,
     marked_html,
     public_hit,
 )
+from learning_resources import fold_for_search
 
 SEARCHABLE = ["title", "keywords", "description", "creators", "subject_name"]
-FILTERABLE = [*FACETS, "visibility"]
+FILTERABLE = [*FACETS, "audience"]
+_EQUALITY_ONLY = {"facetSearch": False, "filter": {"equality": True, "comparison": False}}
+# Indexing cost is mostly word positions and filter structures, so the index keeps only what is
+# searched, filtered or shown (measured on 100k documents, bench/bench_search.py):
+# ``proximityPrecision: byAttribute`` skips word-pair distances, filters are equality-only with
+# no facet search, nothing is sortable, and the language is given rather than detected.
 INDEX_SETTINGS: dict[str, Any] = {
     "searchableAttributes": SEARCHABLE,
-    "filterableAttributes": FILTERABLE,
-    "sortableAttributes": ["published_at"],
-    "faceting": {"maxValuesPerFacet": 200},
+    "displayedAttributes": list(RETRIEVED),
+    "filterableAttributes": [
+        {"attributePatterns": FILTERABLE, "features": _EQUALITY_ONLY},
+    ],
+    "sortableAttributes": [],
+    "proximityPrecision": "byAttribute",
+    "localizedAttributes": [{"attributePatterns": ["*"], "locales": ["vie"]}],
+    "faceting": {"maxValuesPerFacet": 100},
 }
-BATCH = 10_000
+KEPT = frozenset(SEARCHABLE) | frozenset(FACETS) | frozenset(RETRIEVED)
+# One POST per batch; Meilisearch merges queued additions into one indexing run, so bigger
+# batches mostly save HTTP round trips (payload limit 100 MB, ~0.6 KB per document).
+BATCH = 25_000
 TASK_TIMEOUT = 300.0
 
 
@@ -52,26 +67,65 @@ def _quote(value: str | int) -> str:
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def audience_tokens(document: dict[str, Any]) -> list[str]:
+    """Who may see a document, as tokens of one filterable field (see :func:`build_filter`).
+
+    ``all`` (public resources and library titles), ``school:<code>`` (school-visible ones),
+    ``staff`` / ``staff:<code>`` (items, for staff only). One ``IN`` on one field is the
+    cheapest filter Meilisearch evaluates; the visibility logic stays in one place.
+    """
+    visibility, school = document.get("visibility"), document.get("school")
+    staff_only = document.get("doc_type") == "item"
+    if visibility == "public":
+        return ["staff" if staff_only else "all"]
+    if visibility == "school" and school:
+        return [f"staff:{school}" if staff_only else f"school:{school}"]
+    return []  # private or without a school: only ``everything`` audiences see it
+
+
 def build_filter(query: SearchQuery) -> list[str]:
     """The Meilisearch filter: the audience first (not widenable), then the user's facets."""
     clauses: list[str] = []
     audience = query.audience
     if not audience.everything:
+        allowed = ["all"]
         if audience.school:
-            school = _quote(audience.school)
-            clauses.append(f"(visibility = public OR (visibility = school AND school = {school}))")
-        else:
-            clauses.append("visibility = public")
-        if not audience.staff:
-            clauses.append("doc_type = resource")
+            allowed.append(f"school:{audience.school}")
+        if audience.staff:
+            allowed.append("staff")
+            if audience.school:
+                allowed.append(f"staff:{audience.school}")
+        clauses.append(f"audience IN [{', '.join(_quote(a) for a in allowed)}]")
     for name, value in sorted(query.filters.items()):
         clauses.append(f"{name} = {_quote(value)}")
     return clauses
 
 
+def _normalised_settings() -> dict[str, Any]:
+    """:data:`INDEX_SETTINGS` as ``GET /settings`` reports them (defaults filled in)."""
+    granular = INDEX_SETTINGS["filterableAttributes"][0]
+    features = {
+        "facetSearch": False,
+        "filter": {"equality": True, "comparison": False},
+    }
+    return {
+        "searchableAttributes": SEARCHABLE,
+        "displayedAttributes": list(RETRIEVED),
+        "filterableAttributes": [
+            {"attributePatterns": granular["attributePatterns"], "features": features}
+        ],
+        "sortableAttributes": [],
+        "proximityPrecision": "byAttribute",
+        "localizedAttributes": INDEX_SETTINGS["localizedAttributes"],
+    }
+
+
 def _slim(document: dict[str, Any]) -> dict[str, Any]:
-    # Meilisearch folds marks itself: the *_folded copies are for the FTS5 fallback only.
-    return {k: v for k, v in document.items() if not k.endswith("_folded")}
+    # Meilisearch folds marks itself: the *_folded copies are for the FTS5 fallback only, and
+    # fields nobody searches, filters or reads (collections, alignment, dates) are not sent.
+    slim = {k: v for k, v in document.items() if k in KEPT}
+    slim["audience"] = audience_tokens(document)
+    return slim
 
 
 class MeiliBackend:
@@ -84,6 +138,7 @@ class MeiliBackend:
         self._timeout = timeout
         self._lock = threading.Lock()
         self._client = self._new_client()
+        self._ready = False  # live index exists with our settings (checked once per process)
 
     def _new_client(self) -> httpx.Client:
         return httpx.Client(
@@ -140,17 +195,30 @@ class MeiliBackend:
             time.sleep(pause)
             pause = min(pause * 2, 0.1)
 
-    def _create(self, uid: str) -> None:
+    def _create(self, uid: str, *, check_settings: bool = True) -> None:
         if self._request("GET", f"/indexes/{uid}") is None:
             try:
                 self._wait(self._request("POST", "/indexes", {"uid": uid, "primaryKey": "id"}))
             except SearchUnavailableError as error:
                 if "index_already_exists" not in str(error):  # a concurrent creator won
                     raise
-        self._wait(self._request("PATCH", f"/indexes/{uid}/settings", INDEX_SETTINGS))
+            check_settings = True
+        if not check_settings:
+            return
+        # A settings update is a task that may re-index everything: send it only when the
+        # index's settings differ from ours (an older release, or a fresh index).
+        current = self._request("GET", f"/indexes/{uid}/settings") or {}
+        if any(current.get(name) != value for name, value in _normalised_settings().items()):
+            self._wait(self._request("PATCH", f"/indexes/{uid}/settings", INDEX_SETTINGS))
 
     def ensure_index(self) -> None:
-        self._create(self.uid)
+        """Make sure the live index exists with our settings (idempotent).
+
+        One GET per call (it doubles as the health check of the catch-up job); the settings
+        are compared once per backend object, or again when the index had disappeared.
+        """
+        self._create(self.uid, check_settings=not self._ready)
+        self._ready = True
 
     def _add(self, uid: str, documents: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         tasks = []
@@ -178,6 +246,7 @@ class MeiliBackend:
     def drop(self) -> None:
         if self._request("GET", f"/indexes/{self.uid}") is not None:
             self._wait(self._request("DELETE", f"/indexes/{self.uid}"))
+        self._ready = False
 
     def rebuild(self, documents: Iterable[dict[str, Any]]) -> int:
         """Fill a fresh index, then swap it with the live one: searches never see a gap."""
@@ -210,11 +279,13 @@ class MeiliBackend:
             "limit": RERANK_WINDOW if window else query.limit,
             "offset": 0 if window else query.offset,
             "attributesToRetrieve": list(RETRIEVED),
-            "attributesToHighlight": ["title", "description"],
-            "highlightPreTag": MARK_OPEN,
-            "highlightPostTag": MARK_CLOSE,
             "matchingStrategy": "frequency",
         }
+        if not window:
+            # Highlighting a re-rank window of 100 hits cost ~8x the search itself (measured):
+            # a window is highlighted here instead, on the page that is shown.
+            body["attributesToHighlight"] = ["title", "description"]
+            body["highlightPreTag"], body["highlightPostTag"] = MARK_OPEN, MARK_CLOSE
         try:
             answer = self._request("POST", f"/indexes/{self.uid}/search", body)
         except SearchUnavailableError as error:
@@ -224,9 +295,13 @@ class MeiliBackend:
         if answer is None:
             return SearchResult([], 0, {})
         hits = finish_hits(query.q, answer["hits"], query.offset, query.limit, window)
+        terms = fold_for_search(query.q).split() if window else []
         results = []
         for hit in hits:
-            formatted = hit.get("_formatted") or {}
+            formatted = hit.get("_formatted") or {
+                name: mark_terms(str(hit.get(name) or ""), terms, prefix_last=True)
+                for name in ("title", "description")
+            }
             results.append(
                 SearchHit(
                     document=public_hit(hit),

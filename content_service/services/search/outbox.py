@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, update
+from sqlalchemy import CursorResult, Engine, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from content_service.jobs import enqueue
@@ -52,6 +52,19 @@ def enqueue_item_index(
     )
 
 
+def enqueue_library_index(
+    session: AsyncSession, title_id: uuid.UUID, *, principal: Principal | None = None
+) -> JobRecord:
+    """Queue the (re)indexing or removal of one library title (created, changed, deleted)."""
+    return enqueue(
+        session,
+        INDEX_JOB,
+        {"library": [str(title_id)]},
+        principal=principal,
+        max_attempts=MAX_ATTEMPTS,
+    )
+
+
 def enqueue_reindex(session: AsyncSession, *, principal: Principal | None = None) -> JobRecord:
     return enqueue(session, REINDEX_JOB, {}, principal=principal, max_attempts=5)
 
@@ -61,7 +74,10 @@ def apply_index_job(
 ) -> dict[str, Any]:
     """Upsert or delete the named documents; raises while the engine is unavailable."""
     upserts, deletes = index_changes(
-        engine, resources=list(params.get("resources", [])), items=list(params.get("items", []))
+        engine,
+        resources=list(params.get("resources", [])),
+        items=list(params.get("items", [])),
+        library=list(params.get("library", [])),
     )
     backend = backend_for(settings)
     backend.ensure_index()
@@ -75,9 +91,11 @@ def rebuild_index(*, settings: Settings, engine: Engine) -> dict[str, Any]:
     started = utcnow()
     backend = backend_for(settings)
     count = backend.rebuild(all_documents(engine))
-    resources, items = changed_since(engine, started)
+    resources, items, library = changed_since(engine, started)
     replayed = apply_index_job(
-        {"resources": resources, "items": items}, settings=settings, engine=engine
+        {"resources": resources, "items": items, "library": library},
+        settings=settings,
+        engine=engine,
     )
     return {"documents": count, "replayed": replayed["indexed"] + replayed["deleted"]}
 
@@ -88,7 +106,7 @@ def make_pending_runnable(engine: Engine, *, now: datetime | None = None) -> int
 
     moment = now or utcnow()
     with Session(engine) as session, session.begin():
-        result = session.execute(
+        result: CursorResult[Any] = session.execute(  # type: ignore[assignment]  # an UPDATE
             update(JobRecord)
             .where(
                 JobRecord.kind == INDEX_JOB,  # type: ignore[arg-type]
@@ -102,23 +120,26 @@ def make_pending_runnable(engine: Engine, *, now: datetime | None = None) -> int
 
 def catch_up(params: dict[str, Any], *, settings: Settings, engine: Engine) -> dict[str, Any]:
     """Periodic safety net: wake backing-off index jobs once the engine answers, and index items
-    published or retired since the last run (the item bank need not call the outbox itself)."""
+    and library titles changed since the last run (a writer that forgot the outbox heals)."""
     backend = backend_for(settings)
     backend.ensure_index()  # raises while the engine is still down: the job retries
     woken = make_pending_runnable(engine)
     since = datetime.fromisoformat(params["since"]) if params.get("since") else None
     started = utcnow()
-    indexed = 0
     if since is not None:
-        _resources, items = changed_since(engine, since)
-        indexed = apply_index_job({"items": items}, settings=settings, engine=engine)["indexed"]
+        _resources, items, library = changed_since(engine, since)
     else:
-        indexed = apply_index_job(
-            {"items": [d["identifier"] for d in all_documents(engine) if d["doc_type"] == "item"]},
-            settings=settings,
-            engine=engine,
-        )["indexed"]
-    return {"woken": woken, "items_indexed": indexed, "next_since": started.isoformat()}
+        documents = list(all_documents(engine))
+        items = [d["identifier"] for d in documents if d["doc_type"] == "item"]
+        library = [d["identifier"] for d in documents if d["doc_type"] == "library"]
+    applied = apply_index_job(
+        {"items": items, "library": library}, settings=settings, engine=engine
+    )
+    return {
+        "woken": woken,
+        "items_indexed": applied["indexed"],
+        "next_since": started.isoformat(),
+    }
 
 
 def schedule_catch_up(

@@ -10,7 +10,9 @@ from fastapi.testclient import TestClient
 from lxml import etree
 from sqlalchemy import Engine
 
+from content_service.main import create_app
 from content_service.models.people import Role
+from content_service.settings import Settings
 from tests.content_service.library.library_factories import barcode, create_title
 from tests.factories import bearer, create_school, create_user
 
@@ -184,6 +186,19 @@ def test_statistics_csv(client: TestClient, db: Engine) -> None:
     assert lines[1] == "hạng bạn đọc,loại tài liệu,lượt mượn,đã trả,lượt gia hạn"
     assert "student,book,1,0,0" in lines
     assert lines[-2:] == ["số nhan đề,1", "số bản,2"]
+
+
+def test_oai_identifiers_use_the_library_domain_setting(db: Engine, settings: Settings) -> None:
+    create_title(db, school=create_school(db), barcodes=("OD-1",), title="Số đỏ")
+    custom = settings.model_copy(update={"OAI_LIBRARY_DOMAIN": "thuvien.binhduong.edu.vn"})
+    with TestClient(create_app(custom), base_url="http://127.0.0.1") as client:
+        listed = client.get(
+            "/library/oai", params={"verb": "ListIdentifiers", "metadataPrefix": "marc21"}
+        )
+    root = etree.fromstring(listed.content)
+    identifiers = root.xpath("//o:header/o:identifier/text()", namespaces=NS)
+    assert len(identifiers) == 1
+    assert identifiers[0].startswith("oai:thuvien.binhduong.edu.vn:")
 
 
 def test_oai_pmh_union_catalogue_in_marc21(client: TestClient, db: Engine) -> None:

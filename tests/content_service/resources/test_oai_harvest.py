@@ -137,3 +137,22 @@ def test_harvester_imports_from_a_live_instance(
     finally:
         backend_for(second_instance).drop()
         other_engine.dispose()
+
+
+def test_repository_identifier_domain_comes_from_the_settings(
+    app_settings: Settings, db: Engine
+) -> None:
+    own = app_settings.model_copy(update={"OAI_REPOSITORY_DOMAIN": "kho.quan1.edu.vn"})
+    with TestClient(create_app(own), base_url="http://127.0.0.1") as client:
+        ids, _ = _repository(client, db)
+        with serve(create_app(own)) as base:
+            sickle = Sickle(f"{base}/oai", max_retries=0)
+            assert sickle.Identify().repositoryIdentifier == "kho.quan1.edu.vn"
+            headers = list(sickle.ListIdentifiers(metadataPrefix="oai_dc", ignore_deleted=False))
+            assert {h.identifier for h in headers} == {f"oai:kho.quan1.edu.vn:{i}" for i in ids}
+            record = sickle.GetRecord(
+                identifier=f"oai:kho.quan1.edu.vn:{ids[1]}", metadataPrefix="oai_dc"
+            )
+            assert record.metadata["title"] == ["Dao động điều hòa"]
+            with pytest.raises(IdDoesNotExist):
+                sickle.GetRecord(identifier=f"oai:hoclieu.edu.vn:{ids[1]}", metadataPrefix="oai_dc")

@@ -30,7 +30,7 @@ def test_publish_makes_it_findable_and_withdraw_removes_it(
     identifier = publish(api, author, reviewer)
     run_until_empty(app_settings, engine=db)
 
-    found = _search(api, "phuong trinh bac hai")
+    found = _search(api, "phuong trinh bac hai", facets="subject")
     assert [h["identifier"] for h in found["hits"]] == [identifier]
     assert "<mark>" in found["hits"][0]["highlight"]["title"]
     assert found["facets"]["subject"] == {"toan": 1}
