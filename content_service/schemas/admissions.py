@@ -100,3 +100,56 @@ class ComparisonPublic(BaseModel):
 
 RoundsPublic = Page[RoundPublic]
 ApplicantsPublic = Page[ApplicantPublic]
+
+
+class SupplementaryWishIn(StrictInput):
+    applicant_code: Annotated[str, Field(min_length=1, max_length=64)]
+    wishes: Annotated[list[Code], Field(max_length=10)]
+
+
+class SupplementaryWishesIn(StrictInput):
+    """Supplementary wishes, one row per applicant (replacing earlier ones)."""
+
+    wishes: Annotated[list[SupplementaryWishIn], Field(min_length=1, max_length=20_000)]
+
+
+class SupplementarySchoolPublic(BaseModel):
+    school: str
+    name: str
+    seats: int
+    min_score: str | None  # None: any eligible applicant
+
+
+class SupplementaryPublic(BaseModel):
+    """The supplementary round: ``closed`` until opened, then ``open``, ``allocated``."""
+
+    status: str
+    opened_at: str | None = None
+    max_wishes: int | None = None
+    placed: int | None = None
+    schools: list[SupplementarySchoolPublic] = Field(default_factory=list)
+
+
+class SupplementaryOfferPublic(BaseModel):
+    """An open supplementary round as an applicant sees it."""
+
+    round_id: uuid.UUID
+    round_name: str
+    max_wishes: int
+    schools: list[SupplementarySchoolPublic]
+
+
+class ScoredSheetPublic(BaseModel):
+    row: int
+    applicant_code: str
+    form: str
+    points: str
+    max_points: str
+    score: str
+
+
+class AnswerSheetsPublic(BaseModel):
+    """Each sheet's points and 10-point score; never the key."""
+
+    subject: str
+    sheets: list[ScoredSheetPublic]

@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -30,7 +31,6 @@ from content_service.admissions.rules import (
     School,
     SpecialisedWish,
     allocate_grade10,
-    assign_entry_grade,
     compare_with_deferred_acceptance,
     select_admission_rule_set,
     validate_grade10,
@@ -48,7 +48,6 @@ from content_service.models.admissions import (
     AdmissionRoundRecord,
     AdmissionSchoolRecord,
 )
-from content_service.models.base import utcnow
 from content_service.models.jobs import JobRecord
 from content_service.models.people import Role
 from content_service.schemas.admissions import RoundCreate, SchoolsIn
@@ -401,6 +400,54 @@ def parse_applicants_csv(text: str, kind: str) -> list[dict[str, Any]]:
     return rows
 
 
+def parse_schools_csv(text: str) -> list[dict[str, Any]]:
+    """CSV to school rows: ``code, name, regular_quota`` (the capacity for grades 1/6),
+    optional ``integrated_quota`` and ``specialised_quotas`` (``Toán:35;Anh:35``).
+
+    Raises
+    ------
+    ValueError
+        Naming the row and column of a quota that is not a whole number.
+    """
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    rows = []
+    for number, raw in enumerate(reader, 1):
+        row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
+        out: dict[str, Any] = {"code": row.get("code", ""), "name": row.get("name", "")}
+        try:
+            for key in ("regular_quota", "integrated_quota"):
+                out[key] = int(row.get(key) or 0)
+            out["specialised_quotas"] = {
+                subject.strip(): int(quota)
+                for subject, _, quota in (
+                    p.partition(":") for p in _split(row.get("specialised_quotas", ""))
+                )
+            }
+        except ValueError:
+            raise ValueError(f"row {number}: quotas must be whole numbers") from None
+        rows.append(out)
+    return rows
+
+
+def schools_from_csv(text: str) -> SchoolsIn:
+    """Parse and validate a schools CSV (see :func:`parse_schools_csv`).
+
+    Raises
+    ------
+    UnprocessableError
+        ``bad_csv``, naming the row and field.
+    """
+    try:
+        return SchoolsIn(schools=parse_schools_csv(text))
+    except ValidationError as error:
+        first = error.errors()[0]
+        loc = [str(p) for p in first["loc"]]
+        where = f"row {int(loc[1]) + 1}: {'.'.join(loc[2:])}" if len(loc) > 2 else ".".join(loc)
+        raise UnprocessableError(f"file: {where}: {first['msg']}", code="bad_csv") from None
+    except (ValueError, csv.Error) as error:
+        raise UnprocessableError(f"file: {error}", code="bad_csv") from None
+
+
 def _split(value: str) -> list[str]:
     return [part.strip() for part in value.split(";") if part.strip()]
 
@@ -420,6 +467,11 @@ async def allocate(
     round_ = await get_round(session=session, principal=principal, round_id=round_id)
     if round_.status == "allocating":
         raise ConflictError("the allocation is already running", code="allocating")
+    if round_.summary.get("supplementary"):
+        raise ConflictError(
+            "the supplementary round is open: the regular results are final",
+            code="supplementary_started",
+        )
     count = len(
         (
             await session.exec(
@@ -455,96 +507,12 @@ async def allocate(
 
 def allocate_round(session: Session, round_id: uuid.UUID) -> dict[str, Any]:
     """Allocate a round and store placements, explanations and cut-offs (sync)."""
-    round_ = session.get(AdmissionRoundRecord, round_id)
-    if round_ is None:
-        raise NotFoundError(f"admission round {round_id} not found", code="round_not_found")
-    schools = session.exec(
-        select(AdmissionSchoolRecord).where(AdmissionSchoolRecord.round_id == round_id)
-    ).all()
-    rows = session.exec(
-        select(AdmissionApplicantRecord).where(AdmissionApplicantRecord.round_id == round_id)
-    ).all()
-    rules = _rules(round_)
-    if isinstance(rules, Grade10RuleSet):
-        summary = _allocate_grade10(round_, schools, rows, rules)
-    else:
-        summary = _allocate_entry(round_, schools, rows, rules)
-    round_.status, round_.allocated_at, round_.summary = "allocated", utcnow(), summary
-    session.add(round_)
-    session.add_all(rows)
-    session.flush()
-    return summary
-
-
-def _allocate_grade10(
-    round_: AdmissionRoundRecord,
-    schools: Sequence[AdmissionSchoolRecord],
-    rows: Sequence[AdmissionApplicantRecord],
-    rules: Grade10RuleSet,
-) -> dict[str, Any]:
-    applicants = [grade10_applicant(r.applicant_code, r.details) for r in rows]
-    result = allocate_grade10(applicants, _domain_schools(schools), rules)
-    for row in rows:
-        report = result.reports[row.applicant_code]
-        placement = report.placement
-        row.placed_school = placement.school if placement else None
-        row.placed_label = placement.label if placement else ""
-        row.score = str(placement.score) if placement else ""
-        row.explanation = report.explanation()
-        row.outcomes = [
-            {
-                "wish": o.label,
-                "school": o.school,
-                "class_name": o.class_name,
-                "status": o.status.value,
-                "score": None if o.score is None else str(o.score),
-                "cutoff": None if o.cutoff is None else str(o.cutoff),
-                "explanation": o.explain(),
-            }
-            for o in report.outcomes
-        ]
-    round_.cutoffs = [
-        {
-            "wish": c.label,
-            "school": c.school,
-            "class_name": c.class_name,
-            "cutoff": None if c.cutoff is None else str(c.cutoff),
-            "applicants": c.applicants,
-            "admitted": c.admitted,
-            "seats_before": c.seats_before,
-        }
-        for c in result.cutoffs
-    ]
-    return {"applicants": len(rows), "placed": len(result.placements)}
-
-
-def _allocate_entry(
-    round_: AdmissionRoundRecord,
-    schools: Sequence[AdmissionSchoolRecord],
-    rows: Sequence[AdmissionApplicantRecord],
-    rules: EntryRuleSet,
-) -> dict[str, Any]:
-    applicants = [entry_applicant(r.applicant_code, round_.grade, r.details) for r in rows]
-    result = assign_entry_grade(
-        applicants,
-        _entry_schools(schools),
-        rules,
-        grade=round_.grade,
-        admission_year=round_.admission_year,
+    # Imported here: the allocation module builds on this one's converters.
+    from content_service.services.admissions_allocation import (
+        allocate_loaded_round,
     )
-    for row in rows:
-        outcome = result.outcomes[row.applicant_code]
-        row.placed_school = outcome.school
-        area = set(row.details.get("area_schools") or ())
-        home = outcome.school in area and not outcome.group_one_reason
-        row.placed_label = "" if outcome.school is None else ("group 1" if home else "group 2")
-        row.explanation = outcome.explanation()
-        row.outcomes = [{"explanation": line} for line in outcome.lines]
-    round_.cutoffs = [
-        {"school": code, "admitted": len(ids)} for code, ids in sorted(result.admitted.items())
-    ]
-    placed = sum(len(ids) for ids in result.admitted.values())
-    return {"applicants": len(rows), "placed": placed}
+
+    return allocate_loaded_round(session, round_id)
 
 
 # -- results -----------------------------------------------------------------------------------
@@ -604,7 +572,8 @@ async def compare(
             select(AdmissionApplicantRecord).where(AdmissionApplicantRecord.round_id == round_.id)
         ).all()
         applicants = [grade10_applicant(r.applicant_code, r.details) for r in rows]
-        city = allocate_grade10(applicants, schools, rules)
+        phase_two = (round_.summary.get("supplementary") or {}).get("status") == "allocated"
+        city = allocate_grade10(applicants, schools, rules, supplementary=phase_two)
         report = compare_with_deferred_acceptance(applicants, schools, rules, city)
         return {
             "compared": report.compared,

@@ -56,6 +56,11 @@ from content_service.admissions.rules.simulation import (
     compare_with_deferred_acceptance,
     simulate_deferred_acceptance,
 )
+from content_service.admissions.rules.supplementary import (
+    SupplementarySeat,
+    check_supplementary_wishes,
+    supplementary_offer,
+)
 
 __all__ = [
     "AdmissionInputError",
@@ -79,12 +84,14 @@ __all__ = [
     "School",
     "SimulatedPlacement",
     "SpecialisedWish",
+    "SupplementarySeat",
     "TieMode",
     "Track",
     "WishOutcome",
     "WishStatus",
     "allocate_grade10",
     "assign_entry_grade",
+    "check_supplementary_wishes",
     "compare_with_deferred_acceptance",
     "deferred_acceptance",
     "load_admission_rule_sets",
@@ -94,5 +101,6 @@ __all__ = [
     "select_admission_rule_set",
     "shipped_admission_rule_sets",
     "simulate_deferred_acceptance",
+    "supplementary_offer",
     "validate_grade10",
 ]

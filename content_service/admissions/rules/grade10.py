@@ -216,7 +216,11 @@ class _Allocation:
 
 
 def allocate_grade10(
-    applicants: Sequence[Grade10Applicant], schools: Sequence[School], rules: Grade10RuleSet
+    applicants: Sequence[Grade10Applicant],
+    schools: Sequence[School],
+    rules: Grade10RuleSet,
+    *,
+    supplementary: bool = True,
 ) -> Grade10Result:
     """Run the city's grade-10 allocation.
 
@@ -226,6 +230,10 @@ def allocate_grade10(
     schools : sequence of School
     rules : Grade10RuleSet
         Weights, priority points, wish limits, phase order, tie rule, supplementary round.
+    supplementary : bool
+        Run phase 2 over the applicants' ``supplementary_wishes`` when the rule set has one.
+        ``False`` stops after the regular rounds, which is what the Department publishes
+        before it opens the supplementary round (:mod:`.supplementary`).
 
     Returns
     -------
@@ -245,7 +253,7 @@ def allocate_grade10(
     for track in rules.phase_order:
         outcome = allocation.run_phase(Phase(track.value), track, applicants)
         regular = outcome if track is Track.REGULAR else regular
-    if rules.supplementary_enabled and regular is not None:
+    if supplementary and rules.supplementary_enabled and regular is not None:
         _supplementary(allocation, regular)
     return allocation.result()
 

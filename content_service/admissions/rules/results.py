@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -131,16 +131,23 @@ class ApplicantReport:
     placement: Placement | None
     outcomes: tuple[WishOutcome, ...]
 
-    def explanation(self) -> str:
-        """Multi-line answer to "why not my first wish?"."""
+    def headline(self) -> str:
+        """The first line of :meth:`explanation`: where the applicant was admitted, if at all."""
         if self.placement is None:
-            head = f"{self.applicant_id}: not admitted to any wish"
-        else:
-            head = (
-                f"{self.applicant_id}: admitted to {self.placement.class_name} "
-                f"({self.placement.label}) with {_fmt(self.placement.score)}"
-            )
-        return "\n".join([head, *(f"- {o.explain()}" for o in self.outcomes)])
+            return f"{self.applicant_id}: not admitted to any wish"
+        return (
+            f"{self.applicant_id}: admitted to {self.placement.class_name} "
+            f"({self.placement.label}) with {_fmt(self.placement.score)}"
+        )
+
+    def explanation(self, lines: Sequence[str] | None = None) -> str:
+        """Multi-line answer to "why not my first wish?".
+
+        ``lines`` are the outcomes' :meth:`WishOutcome.explain` sentences when the caller has
+        them already (a city-wide run stores both and should not build them twice).
+        """
+        sentences = [o.explain() for o in self.outcomes] if lines is None else lines
+        return "\n".join([self.headline(), *(f"- {line}" for line in sentences)])
 
 
 class ReportView(Mapping[str, ApplicantReport]):

@@ -6,13 +6,14 @@ import csv
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, UploadFile, status
+from fastapi import APIRouter, File, Form, UploadFile, status
 
 from content_service.api.deps import PageDep, PrincipalDep, SessionDep
 from content_service.errors import UnprocessableError
 from content_service.schemas.admissions import (
     AdmissionSchoolPublic,
     AllocationPublic,
+    AnswerSheetsPublic,
     ApplicantPublic,
     ApplicantsIn,
     ApplicantsPublic,
@@ -22,9 +23,16 @@ from content_service.schemas.admissions import (
     RoundPublic,
     RoundsPublic,
     SchoolsIn,
+    ScoredSheetPublic,
+    SupplementaryOfferPublic,
+    SupplementaryPublic,
+    SupplementarySchoolPublic,
+    SupplementaryWishesIn,
 )
 from content_service.schemas.common import page_of
 from content_service.services import admissions as admissions_service
+from content_service.services import admissions_sheets as sheets_service
+from content_service.services import admissions_supplementary as supplementary_service
 
 router = APIRouter(prefix="/admissions", tags=["admissions"])
 
@@ -99,10 +107,10 @@ async def upload_applicants(
     round_ = await admissions_service.get_round(
         session=session, principal=principal, round_id=round_id
     )
+    text = await _csv_text(file)
     try:
-        text = (await file.read()).decode("utf-8")
         rows = admissions_service.parse_applicants_csv(text, round_.kind)
-    except (UnicodeDecodeError, ValueError, csv.Error) as error:
+    except (ValueError, csv.Error) as error:
         raise UnprocessableError(f"file: {error}", code="bad_csv") from None
     count = await admissions_service.add_applicants(
         session=session, principal=principal, round_id=round_id, rows=rows
@@ -155,3 +163,152 @@ async def read_my_results(principal: PrincipalDep, session: SessionDep) -> list[
     """My result (a student) or my children's (a parent)."""
     rows = await admissions_service.my_results(session=session, principal=principal)
     return [ApplicantPublic.model_validate(r, from_attributes=True) for r in rows]
+
+
+async def _csv_text(file: UploadFile) -> str:
+    try:
+        text = (await file.read()).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UnprocessableError(f"file: not UTF-8 ({error})", code="bad_csv") from None
+    if "\x00" in text:  # PostgreSQL text cannot hold U+0000
+        raise UnprocessableError("file: contains a NUL character", code="bad_csv")
+    return text
+
+
+@router.put("/rounds/{round_id}/schools.csv", response_model=list[AdmissionSchoolPublic])
+async def upload_schools(
+    round_id: uuid.UUID,
+    file: Annotated[UploadFile, File(description="UTF-8 CSV: code, name, regular_quota, ...")],
+    principal: PrincipalDep,
+    session: SessionDep,
+) -> list[AdmissionSchoolPublic]:
+    """Set the schools and quotas from CSV (replacing the earlier list)."""
+    await admissions_service.get_round(session=session, principal=principal, round_id=round_id)
+    data = admissions_service.schools_from_csv(await _csv_text(file))
+    rows = await admissions_service.set_schools(
+        session=session, principal=principal, round_id=round_id, data=data
+    )
+    return [AdmissionSchoolPublic.model_validate(r, from_attributes=True) for r in rows]
+
+
+def _supplementary_public(state: dict[str, object]) -> SupplementaryPublic:
+    return SupplementaryPublic.model_validate(state or {"status": "closed"})
+
+
+@router.get("/rounds/{round_id}/supplementary", response_model=SupplementaryPublic)
+async def read_supplementary(
+    round_id: uuid.UUID, principal: PrincipalDep, session: SessionDep
+) -> SupplementaryPublic:
+    """The supplementary round: under-filled schools, seats left and minimum scores."""
+    round_ = await admissions_service.get_round(
+        session=session, principal=principal, round_id=round_id
+    )
+    return _supplementary_public(supplementary_service.phase_two(round_))
+
+
+@router.post("/rounds/{round_id}/supplementary", response_model=SupplementaryPublic)
+async def open_supplementary(
+    round_id: uuid.UUID, principal: PrincipalDep, session: SessionDep
+) -> SupplementaryPublic:
+    """Open the supplementary round after the regular allocation and publish its offer."""
+    round_ = await supplementary_service.open_supplementary(
+        session=session, principal=principal, round_id=round_id
+    )
+    return _supplementary_public(supplementary_service.phase_two(round_))
+
+
+@router.put("/rounds/{round_id}/supplementary/wishes", response_model=ImportPublic)
+async def submit_supplementary_wishes(
+    round_id: uuid.UUID, data: SupplementaryWishesIn, principal: PrincipalDep, session: SessionDep
+) -> ImportPublic:
+    """Supplementary wishes of applicants not yet admitted (a student or parent: their own)."""
+    count = await supplementary_service.submit_supplementary_wishes(
+        session=session,
+        principal=principal,
+        round_id=round_id,
+        rows=[w.model_dump() for w in data.wishes],
+    )
+    return ImportPublic(applicants=count)
+
+
+@router.put("/rounds/{round_id}/supplementary/wishes.csv", response_model=ImportPublic)
+async def upload_supplementary_wishes(
+    round_id: uuid.UUID,
+    file: Annotated[UploadFile, File(description="UTF-8 CSV: applicant_code, nv1, nv2, nv3")],
+    principal: PrincipalDep,
+    session: SessionDep,
+) -> ImportPublic:
+    """Supplementary wishes from CSV; every bad row is named in one 422."""
+    try:
+        rows = supplementary_service.parse_supplementary_csv(await _csv_text(file))
+    except (ValueError, csv.Error) as error:
+        raise UnprocessableError(f"file: {error}", code="bad_csv") from None
+    count = await supplementary_service.submit_supplementary_wishes(
+        session=session, principal=principal, round_id=round_id, rows=rows
+    )
+    return ImportPublic(applicants=count)
+
+
+@router.post("/rounds/{round_id}/supplementary/allocation", response_model=AllocationPublic)
+async def allocate_supplementary(
+    round_id: uuid.UUID, principal: PrincipalDep, session: SessionDep
+) -> AllocationPublic:
+    """Close the wishes and allocate the supplementary round; cut-offs gain "NV1 bổ sung"."""
+    record, job = await supplementary_service.allocate_supplementary(
+        session=session, principal=principal, round_id=round_id
+    )
+    return AllocationPublic(
+        round=RoundPublic.model_validate(record, from_attributes=True),
+        job_id=job.id if job else None,
+    )
+
+
+@router.get("/me/supplementary", response_model=list[SupplementaryOfferPublic])
+async def read_my_supplementary(
+    principal: PrincipalDep, session: SessionDep
+) -> list[SupplementaryOfferPublic]:
+    """Open supplementary rounds I (or my child) can send wishes to."""
+    offers = await supplementary_service.my_offer(session=session, principal=principal)
+    return [
+        SupplementaryOfferPublic(
+            round_id=round_.id,
+            round_name=round_.name,
+            max_wishes=int(supplementary_service.phase_two(round_).get("max_wishes") or 0),
+            schools=[
+                SupplementarySchoolPublic(
+                    school=s.school,
+                    name=s.name,
+                    seats=s.seats,
+                    min_score=None if s.min_score is None else str(s.min_score),
+                )
+                for s in seats
+            ],
+        )
+        for round_, seats in offers
+    ]
+
+
+@router.post("/rounds/{round_id}/answer-sheets.csv", response_model=AnswerSheetsPublic)
+async def score_answer_sheets(
+    round_id: uuid.UUID,
+    assembly_id: Annotated[uuid.UUID, Form(description="The assembled form set (the exam)")],
+    subject: Annotated[str, Form(max_length=32, description="literature, mathematics, ...")],
+    file: Annotated[
+        UploadFile, File(description="UTF-8 CSV: applicant_code, form, answers (1A 2C ...)")
+    ],
+    principal: PrincipalDep,
+    session: SessionDep,
+) -> AnswerSheetsPublic:
+    """Score answer sheets from the item bank's keys and write the subject's scores."""
+    sheets = await sheets_service.score_answer_sheets(
+        session=session,
+        principal=principal,
+        round_id=round_id,
+        assembly_id=assembly_id,
+        subject=subject,
+        text=await _csv_text(file),
+    )
+    return AnswerSheetsPublic(
+        subject=subject,
+        sheets=[ScoredSheetPublic.model_validate(s, from_attributes=True) for s in sheets],
+    )
