@@ -117,7 +117,9 @@ class TemplateVariable:
     """A template variable of a parameterised item, drawn from a seeded generator.
 
     Either a range (``minimum``..``maximum`` by ``step``; integers when all three are integers)
-    or a list of ``values`` to pick from.
+    or a list of ``values`` to pick from, or a computed variable: an arithmetic ``expression``
+    over the variables declared before it (``"a * b"``), evaluated by the safe evaluator of
+    :func:`item_bank.templates.evaluate_expression`, never by ``eval``.
     """
 
     name: str
@@ -125,6 +127,7 @@ class TemplateVariable:
     maximum: float | None = None
     step: float | None = None
     values: tuple[str | float, ...] = ()
+    expression: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +235,10 @@ def validate_item(item: Item) -> list[str]:
     if unknown:
         problems.append(f"correct: {', '.join(unknown)} is not one of the choices")
     problems.extend(_validate_kind(item))
+    if any(v.expression is not None for v in item.template_variables):
+        from item_bank.templates import computed_variable_problems  # templates imports items
+
+        problems.extend(computed_variable_problems(item))
     meta = item.metadata
     if meta.grade is not None and not 1 <= meta.grade <= 12:
         problems.append(f"metadata.grade: must be 1-12, got {meta.grade}")

@@ -27,6 +27,8 @@ from item_bank.qti.xml import MATHML_NS, canonical_xml, parse_xml, q
 __all__ = [
     "ExpressionError",
     "Variant",
+    "check_expression",
+    "computed_variable_problems",
     "draw_variant",
     "evaluate_expression",
     "render_template_values",
@@ -120,6 +122,73 @@ def _eval(node: ast.AST, variables: Mapping[str, object], source: str) -> float:
     raise ExpressionError(f"{source!r}: {type(node).__name__} is not allowed in a key expression")
 
 
+def check_expression(expression: str, known: set[str]) -> None:
+    """Check, without evaluating, that ``expression`` is safe arithmetic over ``known`` names.
+
+    Raises
+    ------
+    ExpressionError
+        For syntax errors, names that are not in ``known`` (nor ``pi``/``e``), or constructs
+        :func:`evaluate_expression` refuses.
+    """
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except SyntaxError as error:
+        raise ExpressionError(f"{expression!r}: {error.msg}") from None
+    for node in ast.walk(tree.body):
+        if isinstance(node, ast.Name):
+            if node.id not in known and node.id not in _CONSTANTS and node.id not in _FUNCTIONS:
+                raise ExpressionError(f"{expression!r}: unknown variable {node.id!r}")
+        elif isinstance(node, ast.Call):
+            if not (isinstance(node.func, ast.Name) and node.func.id in _FUNCTIONS) or (
+                node.keywords
+            ):
+                raise ExpressionError(f"{expression!r}: only the maths functions may be called")
+        elif isinstance(node, ast.BinOp | ast.UnaryOp):
+            if type(node.op) not in _BINARY and type(node.op) not in _UNARY:
+                raise ExpressionError(f"{expression!r}: {type(node.op).__name__} is not allowed")
+        elif isinstance(node, ast.Constant):
+            if type(node.value) not in (int, float):
+                raise ExpressionError(f"{expression!r}: only numbers are allowed")
+        elif not isinstance(node, ast.operator | ast.unaryop | ast.expr_context):
+            raise ExpressionError(
+                f"{expression!r}: {type(node).__name__} is not allowed in an expression"
+            )
+
+
+def computed_variable_problems(item: Item) -> list[str]:
+    """Problems of the item's computed variables, each naming the variable; empty when valid.
+
+    A computed variable may use only the variables declared before it, so the order of
+    ``template_variables`` is the order of computation (no cycles by construction).
+    """
+    problems: list[str] = []
+    known: set[str] = set()
+    for variable in item.template_variables:
+        if variable.expression is not None:
+            drawn = variable.values or variable.minimum is not None or variable.maximum is not None
+            if drawn:
+                problems.append(
+                    f"template_variables: {variable.name!r} has both an expression and a range "
+                    "or values"
+                )
+            try:
+                check_expression(variable.expression, known)
+            except ExpressionError as error:
+                problems.append(f"template_variables: {variable.name!r}: {error}")
+        if variable.name in known:
+            problems.append(f"template_variables: {variable.name!r} is declared twice")
+        known.add(variable.name)
+    return problems
+
+
+def _compute(variable: TemplateVariable, values: Mapping[str, object]) -> object:
+    assert variable.expression is not None
+    result = evaluate_expression(variable.expression, values)
+    # 3 * 5 is shown as "15" and stays an integer for the expressions that follow.
+    return int(result) if result.is_integer() and abs(result) < 1e15 else result
+
+
 def _draw(variable: TemplateVariable, rng: random.Random) -> object:
     if variable.values:
         return rng.choice(variable.values)
@@ -150,9 +219,10 @@ def substitute(text: str, values: Mapping[str, object]) -> str:
 def draw_variant(item: Item, seed: int) -> Variant:
     """Draw the variant of ``item`` for ``seed`` (``random.Random(seed)``).
 
-    Native items draw their :class:`~item_bank.items.TemplateVariable` values, substitute
-    ``{{name}}`` and evaluate expression keys; QTI items run ``qti-template-processing`` and
-    print the template variables into the item body.
+    Native items draw their :class:`~item_bank.items.TemplateVariable` values (computed
+    variables are evaluated in declaration order from those before them, without touching the
+    generator), substitute ``{{name}}`` and evaluate expression keys; QTI items run
+    ``qti-template-processing`` and print the template variables into the item body.
 
     Raises
     ------
@@ -169,7 +239,11 @@ def draw_variant(item: Item, seed: int) -> Variant:
         return Variant(
             seed, dict(state.values), replace(item, qti=replace(item.qti, xml=rendered)), state
         )
-    values = {v.name: _draw(v, rng) for v in item.template_variables}
+    values: dict[str, object] = {}
+    for variable in item.template_variables:
+        values[variable.name] = (
+            _compute(variable, values) if variable.expression is not None else _draw(variable, rng)
+        )
     return Variant(seed, values, _instantiate(item, values))
 
 

@@ -32,6 +32,14 @@ class SubmissionStatus(StrEnum):
     FAILED = "failed"  # nbgrader refused the submission (see message)
 
 
+class GradebookWrite(StrEnum):
+    """Where a graded submission's score stands in the school gradebook."""
+
+    NONE = ""  # the assignment has no gradebook column, or the submission is not graded
+    WRITTEN = "written"
+    PENDING = "pending"  # could not be written (locked gradebook...): see gradebook_note
+
+
 class AssignmentRecord(SQLModel, table=True):
     __tablename__ = "nb_assignment"
     __table_args__ = (UniqueConstraint("class_id", "name"),)
@@ -48,7 +56,15 @@ class AssignmentRecord(SQLModel, table=True):
     created_by: uuid.UUID | None = Field(default=None, foreign_key="user_account.id")
     due_at: datetime | None = timestamp_field(nullable=True)
     released_at: datetime | None = timestamp_field(nullable=True)
+    # Students see their scores and per-cell results only once the teacher released them.
+    feedback_released_at: datetime | None = timestamp_field(nullable=True)
     created_at: datetime = timestamp_field()
+    # The gradebook column of the class that takes the nbgrader totals (empty: none). Written
+    # as the teacher who chose it (``gradebook_set_by``), whose right to edit is checked again.
+    gradebook_subject: str = Field(default="", max_length=80)
+    gradebook_semester: int | None = None
+    gradebook_column: str = Field(default="", max_length=8)
+    gradebook_set_by: uuid.UUID | None = Field(default=None, foreign_key="user_account.id")
 
 
 class SubmissionRecord(SQLModel, table=True):
@@ -72,3 +88,6 @@ class SubmissionRecord(SQLModel, table=True):
     job_id: uuid.UUID | None = Field(default=None, foreign_key="job.id")
     submitted_at: datetime = timestamp_field()
     graded_at: datetime | None = timestamp_field(nullable=True)
+    gradebook_status: GradebookWrite = Field(default=GradebookWrite.NONE, sa_type=String(16))
+    gradebook_value: str = Field(default="", max_length=16)  # the 10-point mark written
+    gradebook_note: str = Field(default="", sa_type=Text)  # why it is pending

@@ -11,11 +11,15 @@ import binascii
 import re
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from content_service.models.assignments import AssignmentStatus, SubmissionStatus
+from content_service.models.assignments import (
+    AssignmentStatus,
+    GradebookWrite,
+    SubmissionStatus,
+)
 from content_service.schemas.common import StrictInput
 from item_bank.items import nfc
 
@@ -58,6 +62,20 @@ class SubmissionCreate(StrictInput):
     files: Files
 
 
+class AssignmentGradebook(StrictInput):
+    """The gradebook column of the assignment's class that takes the nbgrader totals."""
+
+    subject: Annotated[NfcText, Field(min_length=1, max_length=80)]
+    semester: Literal[1, 2]
+    column: Annotated[str, Field(min_length=1, max_length=8, examples=["tx1", "gk"])]
+
+
+class GradebookSync(BaseModel):
+    assignment_id: uuid.UUID
+    written: int
+    pending: int
+
+
 class AssignmentPublic(BaseModel):
     id: uuid.UUID
     school_id: uuid.UUID
@@ -69,7 +87,11 @@ class AssignmentPublic(BaseModel):
     max_score: float
     due_at: datetime | None
     released_at: datetime | None
+    feedback_released_at: datetime | None
     created_at: datetime
+    gradebook_subject: str
+    gradebook_semester: int | None
+    gradebook_column: str
 
 
 class SubmissionPublic(BaseModel):
@@ -86,3 +108,6 @@ class SubmissionPublic(BaseModel):
     job_id: uuid.UUID | None
     submitted_at: datetime
     graded_at: datetime | None
+    gradebook_status: GradebookWrite
+    gradebook_value: str
+    gradebook_note: str

@@ -33,7 +33,11 @@ from content_service.models.people import (
     Role,
     SchoolClassRecord,
 )
-from content_service.schemas.assignments import AssignmentCreate, SubmissionCreate
+from content_service.schemas.assignments import (
+    AssignmentCreate,
+    SubmissionCreate,
+    SubmissionPublic,
+)
 from content_service.schemas.common import PageParams
 from content_service.services.access import Principal, require_role, require_school
 from content_service.services.audit import record_audit
@@ -223,6 +227,26 @@ async def release_assignment(
     return record
 
 
+async def release_feedback(
+    *, session: AsyncSession, principal: Principal, assignment_id: uuid.UUID
+) -> AssignmentRecord:
+    """Let the students see their scores and per-cell results (teacher); idempotent."""
+    record = await get_assignment(session=session, principal=principal, assignment_id=assignment_id)
+    _require_teacher(principal, record.school_id)
+    if record.feedback_released_at is None:
+        record.feedback_released_at = utcnow()
+        session.add(record)
+        record_audit(
+            session=session,
+            actor=principal,
+            action="assignment.release_feedback",
+            entity="nb_assignment",
+            entity_id=record.id,
+            school_id=record.school_id,
+        )
+    return record
+
+
 async def release_archive(
     *, session: AsyncSession, principal: Principal, settings: Settings, assignment_id: uuid.UUID
 ) -> tuple[str, bytes]:
@@ -334,3 +358,27 @@ async def _can_read_submission(
     return principal.role in (Role.TEACHER, Role.SCHOOL_ADMIN) and (
         principal.school_id == submission.school_id
     )
+
+
+async def submission_views(
+    *, session: AsyncSession, principal: Principal, submissions: list[SubmissionRecord]
+) -> list[SubmissionPublic]:
+    """Submissions as the caller may see them: before the teacher releases the feedback, a
+    student (or parent) sees the status but not the score, the cells or the gradebook mark."""
+    views = []
+    released: dict[uuid.UUID, bool] = {}
+    for submission in submissions:
+        view = SubmissionPublic.model_validate(submission, from_attributes=True)
+        if not (principal.is_staff or principal.is_system_admin):
+            if submission.assignment_id not in released:
+                assignment = await session.get(AssignmentRecord, submission.assignment_id)
+                released[submission.assignment_id] = bool(
+                    assignment and assignment.feedback_released_at
+                )
+            if not released[submission.assignment_id]:
+                view = view.model_copy(
+                    update={"score": None, "max_score": None, "cells": [], "gradebook_value": "",
+                            "gradebook_note": "", "needs_manual_grade": False}
+                )  # fmt: skip
+        views.append(view)
+    return views

@@ -3,22 +3,28 @@
 Idempotent: it rewrites the submission's folder from the database and regrades with ``force``; a
 retried job produces the same gradebook rows. A grading run that outlives the wall-clock limit is
 recorded as "needs review" (not a zero) and the job itself succeeds.
+
+The score is committed first; the school gradebook write follows in its own transaction, so a
+refused write (a locked gradebook) leaves the submission graded with the write marked pending.
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import asdict
 from typing import Any
 
 from sqlmodel import Session
 
+from content_service.db import make_async_engine, make_sessionmaker, session_scope
 from content_service.grading import autograde as grading
 from content_service.grading.sandbox import SandboxLimits
 from content_service.jobs import JobContext, PermanentJobError, handler
 from content_service.models.assignments import AssignmentRecord, SubmissionRecord, SubmissionStatus
 from content_service.models.base import utcnow
 from content_service.models.people import UserRecord
+from content_service.services.assignment_gradebook import write_score
 from content_service.services.assignments import AUTOGRADE_JOB, ensure_generated, write_files
 
 _STATUS = {
@@ -54,13 +60,32 @@ def run(params: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
         _record(submission, outcome)
         session.add(submission)
         session.commit()
+    gradebook = asyncio.run(_write_gradebook(ctx, submission_id, attempt))
     return {
         "submission_id": str(submission_id),
         "status": outcome.status,
         "score": outcome.score,
         "max_score": outcome.max_score,
         "seconds": round(outcome.seconds, 2),
+        "gradebook": gradebook,
     }
+
+
+async def _write_gradebook(ctx: JobContext, submission_id: uuid.UUID, attempt: int) -> str:
+    """Write the graded total into the assignment's gradebook column (if it has one)."""
+    engine = make_async_engine(ctx.settings)
+    try:
+        async with session_scope(make_sessionmaker(engine)) as session:
+            submission = await session.get(SubmissionRecord, submission_id)
+            if submission is None or submission.attempt != attempt:
+                return "superseded"
+            assignment = await session.get(AssignmentRecord, submission.assignment_id)
+            if assignment is None:
+                return "superseded"
+            await write_score(session=session, assignment=assignment, submission=submission)
+            return str(submission.gradebook_status)
+    finally:
+        await engine.dispose()
 
 
 def _record(submission: SubmissionRecord, outcome: grading.GradeOutcome) -> None:

@@ -18,27 +18,46 @@ Any other field of :class:`~item_bank.items.Item` (numeric keys, feedback, templ
 (:mod:`item_bank.formats.json_items`). Notebooks are plain JSON (nbformat 4) dictionaries here;
 this module needs neither nbformat nor Jupyter.
 
+Computed variables. A parameterised item may follow its Markdown cell with a Python code cell
+whose metadata is ``{"item_bank": {"schema_version": 1, "computes": "<identifier>"}}`` and whose
+source assigns variables from the drawn ones, one ``name = expression`` per line::
+
+    dien_tich = a * b
+    chu_vi = 2 * (a + b)
+
+The cell is real Python: the teacher runs it in the kernel on sample values to check it. The
+bank never executes it: each right-hand side becomes a computed
+:class:`~item_bank.items.TemplateVariable` (``expression``) evaluated at delivery, for each drawn
+variant, by the AST-walking arithmetic evaluator of :mod:`item_bank.templates` (numbers, the
+variables declared before, ``+ - * / // % **`` and a whitelist of maths functions). Anything else
+(imports, calls of other functions, attributes, loops) is a per-cell error.
+
 Versioning: ``schema_version`` is bumped when the meaning of a key changes, and
 ``_UPGRADES[n]`` rewrites version-``n`` metadata to ``n + 1``, so old notebooks keep loading.
-Version 0 (the first pilot notebooks) named the kind ``type`` and the key ``answer``.
+Version 0 (the first pilot notebooks) named the kind ``type`` and the key ``answer``. The
+``computes`` code cell is an addition, not a change of meaning: readers before it skip code cells.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from item_bank.errors import ImportFormatError
 from item_bank.formats.json_items import item_from_dict, item_to_dict
-from item_bank.items import Choice, Item, ItemKind
+from item_bank.items import Choice, Item, ItemKind, TemplateVariable
+from item_bank.templates import computed_variable_problems
 
 __all__ = [
     "SCHEMA_VERSION",
     "CellError",
     "CellItem",
+    "computed_variables_cell",
     "item_to_cell",
+    "item_to_cells",
     "items_to_notebook",
     "notebook_items",
     "upgrade_cell_metadata",
@@ -149,25 +168,81 @@ def _cell_item(cell: Mapping[str, Any], index: int) -> Item:
     return item_from_dict(data, source=f"cell {index + 1}")
 
 
+def parse_computed_variables(source: str, *, cell_index: int = 0) -> tuple[TemplateVariable, ...]:
+    """The ``name = expression`` lines of a computed-variables code cell, in order.
+
+    The source is parsed, never executed. Each statement must assign one plain name; the
+    expressions are checked later against the item's variables.
+
+    Raises
+    ------
+    ValueError
+        A syntax error or a statement that is not ``name = expression``, naming cell and line.
+    """
+    where = f"cell {cell_index + 1}"
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as error:
+        raise ValueError(f"{where}, line {error.lineno}: {error.msg}") from None
+    variables = []
+    for statement in tree.body:
+        target = statement.targets[0] if isinstance(statement, ast.Assign) else None
+        if not isinstance(target, ast.Name) or len(statement.targets) != 1:  # type: ignore[attr-defined]
+            raise ValueError(
+                f"{where}, line {statement.lineno}: only 'name = expression' lines are allowed"
+            )
+        expression = ast.get_source_segment(source, statement.value)  # type: ignore[attr-defined]
+        variables.append(TemplateVariable(target.id, expression=" ".join(str(expression).split())))
+    return tuple(variables)
+
+
+def _attach_computed(
+    cell: Mapping[str, Any], index: int, meta: Mapping[str, Any], items: list[CellItem]
+) -> None:
+    """Add a ``computes`` code cell's variables to the item it names (an earlier cell)."""
+    identifier = str(meta.get("computes", ""))
+    position = next((i for i, c in enumerate(items) if c.item.identifier == identifier), None)
+    if position is None:
+        raise ValueError(
+            f"cell {index + 1}: computes {identifier!r}, but no item cell before it has that "
+            "identifier"
+        )
+    computed = parse_computed_variables(_source(cell), cell_index=index)
+    owner = items[position]
+    item = replace(owner.item, template_variables=owner.item.template_variables + computed)
+    problems = computed_variable_problems(item)
+    if problems:
+        raise ValueError(f"cell {index + 1}: " + "; ".join(problems))
+    items[position] = CellItem(owner.cell_index, item)
+
+
 def notebook_items(notebook: Mapping[str, Any]) -> tuple[list[CellItem], list[CellError]]:
     """Every item cell of an nbformat-4 notebook (a dict), and the errors of the broken ones.
 
-    Cells without ``item_bank`` metadata (prose, code) are skipped. A broken cell does not stop
-    the others: its error names the cell (1-based in messages, 0-based in ``cell_index``).
+    Cells without ``item_bank`` metadata (prose, code) are skipped; a code cell whose metadata
+    ``computes`` an item adds computed variables to it. A broken cell does not stop the others:
+    its error names the cell (1-based in messages, 0-based in ``cell_index``).
     """
     items: list[CellItem] = []
     errors: list[CellError] = []
     for index, cell in enumerate(notebook.get("cells", [])):
         meta = cell.get("metadata", {}).get(METADATA_KEY)
-        if meta is None or cell.get("cell_type") != "markdown":
+        if meta is None or cell.get("cell_type") not in ("markdown", "code"):
             continue
         identifier = str(meta.get("identifier", "?")) if isinstance(meta, Mapping) else "?"
         try:
+            if cell.get("cell_type") == "code":
+                if isinstance(meta, Mapping) and "computes" in meta:
+                    identifier = str(meta["computes"])
+                    upgrade_cell_metadata(meta)
+                    _attach_computed(cell, index, meta, items)
+                continue
             items.append(CellItem(index, _cell_item(cell, index)))
         except ImportFormatError as error:
             errors.append(CellError(index, identifier, str(error)))
         except (ValueError, TypeError, KeyError) as error:
-            errors.append(CellError(index, identifier, f"cell {index + 1}: {error}"))
+            message = str(error) if str(error).startswith("cell ") else f"cell {index + 1}: {error}"
+            errors.append(CellError(index, identifier, message))
     return items, errors
 
 
@@ -213,9 +288,47 @@ def item_to_cell(item: Item) -> dict[str, Any]:
     }
 
 
+def _trailing_computed(item: Item) -> int:
+    """How many of the last template variables are computed (they can go to a code cell)."""
+    count = 0
+    for variable in reversed(item.template_variables):
+        if variable.expression is None:
+            break
+        count += 1
+    return count
+
+
+def computed_variables_cell(
+    identifier: str, variables: tuple[TemplateVariable, ...]
+) -> dict[str, Any]:
+    """The Python code cell that computes ``variables`` for item ``identifier``."""
+    return {
+        "cell_type": "code",
+        "execution_count": None,
+        "metadata": {METADATA_KEY: {"schema_version": SCHEMA_VERSION, "computes": identifier}},
+        "outputs": [],
+        "source": "\n".join(f"{v.name} = {v.expression}" for v in variables),
+    }
+
+
+def item_to_cells(item: Item) -> list[dict[str, Any]]:
+    """The item's Markdown cell, then a Python cell for its (trailing) computed variables."""
+    count = _trailing_computed(item)
+    if not count:
+        return [item_to_cell(item)]
+    drawn = item.template_variables[:-count]
+    return [
+        item_to_cell(replace(item, template_variables=drawn)),
+        computed_variables_cell(item.identifier, item.template_variables[-count:]),
+    ]
+
+
 def items_to_notebook(items: list[Item], *, title: str = "") -> dict[str, Any]:
-    """An nbformat-4 notebook with one cell per item (and a title cell if ``title``)."""
-    cells = [item_to_cell(item) for item in items]
+    """An nbformat-4 notebook with one cell per item (and a title cell if ``title``).
+
+    An item with computed variables gets a Python cell after its Markdown cell.
+    """
+    cells = [cell for item in items for cell in item_to_cells(item)]
     if title:
         cells.insert(0, {"cell_type": "markdown", "metadata": {}, "source": f"# {title}"})
     return {

@@ -91,7 +91,10 @@ def template_processing(item: Item, correct_key: int | None) -> etree._Element:
     for variable in item.template_variables:
         setter = etree.SubElement(processing, q("qti-set-template-value"))
         setter.set("identifier", variable.name)
-        setter.append(_draw(variable))
+        # A computed variable is an expression over those set before it, in declaration order.
+        setter.append(
+            expression_to_qti(variable.expression) if variable.expression else _draw(variable)
+        )
     for index, key in enumerate(item.numeric_keys):
         if isinstance(key.value, str):
             setter = etree.SubElement(processing, q("qti-set-template-value"))

@@ -29,6 +29,7 @@ pytestmark = pytest.mark.slow
 def test_the_workspace_has_the_promised_notebooks() -> None:
     names = {p.relative_to(NOTEBOOKS).as_posix() for p in EXECUTABLE}
     assert names == {
+        "authoring/bien-tinh-bang-python.ipynb",
         "authoring/soan-cau-hoi.ipynb",
         "library/xuat-ban-hoc-lieu.ipynb",
         "research/hieu-chuan-irt.ipynb",

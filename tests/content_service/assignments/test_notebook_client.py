@@ -81,3 +81,35 @@ def test_magic_preview_shows_the_student_view_without_the_key() -> None:
         '{"schema_version": 1, "identifier": "q2", "kind": "single_choice"}\nX'
     )
     assert "q2" in broken
+
+
+def test_computed_variables_survive_push_and_pull(client: TestClient, db: Engine) -> None:
+    """The authoring example's Python cells reach the bank as expressions and come back."""
+    import json
+    from pathlib import Path
+
+    from item_bank.templates import draw_variant
+
+    path = Path(__file__).resolve().parents[3] / "notebooks/authoring/bien-tinh-bang-python.ipynb"
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    expected, errors = notebook_items(notebook)
+    assert errors == []
+    teacher = create_user(db, role=Role.TEACHER, school=create_school(db))
+    headers = bearer(client, teacher)
+    bank = ContentClient(token=headers["Authorization"].split()[1], http=client)
+    report = bank.push_notebook(notebook)
+    assert report.errors == []
+    assert report.created == [c.item.identifier for c in expected]
+    pulled = bank.pull_notebook(report.pushed)
+    computes = [c for c in pulled["cells"] if c["cell_type"] == "code"]
+    assert [c["source"] for c in computes] == [
+        "dien_tich = a * b\nchu_vi = 2 * (a + b)",
+        "s = v * t",
+    ]
+    items, errors = notebook_items(pulled)
+    assert errors == []
+    assert [c.item for c in items] == [c.item for c in expected]
+    variant = draw_variant(items[0].item, 11)
+    a, b = variant.values["a"], variant.values["b"]
+    assert variant.values["dien_tich"] == a * b  # type: ignore[operator]
+    assert f"chu vi {2 * (a + b)} m" in variant.item.stem  # type: ignore[operator]
