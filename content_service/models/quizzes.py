@@ -27,6 +27,8 @@ class QuizMode(StrEnum):
 class QuizSelection(StrEnum):
     FIXED = "fixed"  # a list of item version ids
     POOLS = "pools"  # random draws by subject / grade / topic / level / tag
+    BLUEPRINT = "blueprint"  # a form assembled per attempt from a specification matrix
+    ADAPTIVE = "adaptive"  # CAT: the server picks each next item from calibrated parameters
 
 
 class QuizStatus(StrEnum):
@@ -51,7 +53,8 @@ class QuizRecord(SQLModel, table=True):
     mode: QuizMode = Field(sa_type=String(16))
     status: QuizStatus = Field(default=QuizStatus.DRAFT, sa_type=String(16), index=True)
     selection: QuizSelection = Field(sa_type=String(16))
-    # FIXED: {"version_ids": [...]}; POOLS: {"pools": [{"count": 3, "topic": ..., ...}]}
+    # FIXED: {"version_ids": [...]}; POOLS: {"pools": [{"count": 3, "topic": ..., ...}]};
+    # BLUEPRINT: {"blueprint": {"subject", "grade", "cells": [...]}}; ADAPTIVE: {"adaptive": {...}}
     spec: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     opens_at: datetime | None = timestamp_field(nullable=True)
     closes_at: datetime | None = timestamp_field(nullable=True)
@@ -129,3 +132,26 @@ class AnswerRecord(SQLModel, table=True):
     score: float | None = None
     max_score: float | None = None
     correct: bool | None = None
+
+
+class AdaptiveStateRecord(SQLModel, table=True):
+    """The server-side state of an adaptive attempt: never sent to the student while open.
+
+    ``pool`` pins the item versions and the accepted parameter rows the attempt was started
+    with, so a parameter set accepted meanwhile never changes a running test; ``state`` is the
+    CAT session (``CATSession.to_dict``), ``theta``/``se`` the current EAP estimate.
+    """
+
+    __tablename__ = "quiz_adaptive_state"
+
+    id: uuid.UUID = id_field()
+    attempt_id: uuid.UUID = Field(foreign_key="quiz_attempt.id", unique=True, index=True)
+    # {"version_ids": [...], "parameter_ids": [...], "areas": [...]}, in bank order
+    pool: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    state: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    answered: int = 0
+    number_correct: int = 0
+    theta: float = 0.0
+    se: float = 1.0
+    stop_reason: str = Field(default="", max_length=32)
+    updated_at: datetime = timestamp_field()

@@ -14,7 +14,9 @@ from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from content_service.delivery.review import ReviewPolicy
 from content_service.models.quizzes import AttemptStatus, QuizMode, QuizSelection, QuizStatus
+from content_service.schemas.adaptive import AdaptiveProgress, AdaptiveSpecInput
 from content_service.schemas.common import Page, StrictInput
+from content_service.schemas.items import BlueprintInput
 from item_bank.items import nfc
 
 NfcText = Annotated[str, AfterValidator(nfc)]
@@ -37,6 +39,8 @@ class QuizCreate(StrictInput):
     selection: QuizSelection = QuizSelection.FIXED
     version_ids: Annotated[list[uuid.UUID], Field(default_factory=list, max_length=200)]
     pools: Annotated[list[PoolRuleInput], Field(default_factory=list, max_length=50)]
+    blueprint: BlueprintInput | None = None  # selection "blueprint": a specification matrix
+    adaptive: AdaptiveSpecInput | None = None  # selection "adaptive": CAT pool and rules
     opens_at: datetime | None = None
     closes_at: datetime | None = None
     time_limit_seconds: Annotated[int | None, Field(ge=10, le=24 * 3600)] = None
@@ -53,6 +57,10 @@ class QuizCreate(StrictInput):
             raise ValueError("version_ids: a fixed quiz needs at least one item version")
         if self.selection is QuizSelection.POOLS and not self.pools:
             raise ValueError("pools: a pool quiz needs at least one pool rule")
+        if self.selection is QuizSelection.BLUEPRINT and self.blueprint is None:
+            raise ValueError("blueprint: a blueprint quiz needs a specification matrix")
+        if self.selection is QuizSelection.ADAPTIVE and self.adaptive is None:
+            raise ValueError("adaptive: an adaptive quiz needs its pool and stopping rules")
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             raise ValueError("closes_at: must be after opens_at")
         if self.mode is QuizMode.PRACTICE:
@@ -164,6 +172,7 @@ class AttemptPublic(BaseModel):
     score: float | None = None
     max_score: float | None = None
     review: list[AnswerFeedback] | None = None
+    adaptive: AdaptiveProgress | None = None  # adaptive quizzes: which question is next
 
 
 class AttemptSummary(BaseModel):
@@ -218,6 +227,7 @@ class ItemStatistic(BaseModel):
     mean_score: float | None
     difficulty: float | None  # proportion of the maximum earned (CTT p-value)
     discrimination: float | None  # corrected item-total correlation
+    point_biserial: float | None = None  # item-total correlation (the point-biserial)
 
 
 class QuizResults(BaseModel):

@@ -17,7 +17,7 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, exists, func, or_, select, update
@@ -44,6 +44,7 @@ from content_service.errors import (
     ConflictError,
     NotFoundError,
     PermissionDeniedError,
+    ServiceError,
     UnprocessableError,
 )
 from content_service.jobs import enqueue
@@ -98,8 +99,14 @@ def _signature(secret: str, payload: str) -> str:
 
 
 def attempt_token(secret: str, attempt: AttemptRecord, mode: QuizMode) -> str:
-    """A signed token naming the attempt, its mode and question count (the fast save path)."""
-    payload = f"{attempt.id}.{mode.value}.{len(attempt.questions)}"
+    """A signed token naming the attempt, its mode, question count and deadline (the fast path).
+
+    The deadline (``accept_until``, whole seconds since the epoch, 0 for none) lets the save path
+    notice a token past its time without reading the database; the database still has the last
+    word, since an extension or an early submission changes the attempt after the token was made.
+    """
+    accept_until = int(as_utc(attempt.accept_until).timestamp()) if attempt.accept_until else 0
+    payload = f"{attempt.id}.{mode.value}.{len(attempt.questions)}.{accept_until}"
     return f"{payload}.{_signature(secret, payload)}"
 
 
@@ -108,6 +115,11 @@ class TokenClaims:
     attempt_id: uuid.UUID
     mode: QuizMode
     question_count: int
+    accept_until: datetime | None
+
+    def expired(self, now: datetime) -> bool:
+        """Whether the token's deadline has passed (by the server clock)."""
+        return self.accept_until is not None and now > self.accept_until
 
 
 def read_attempt_token(secret: str, token: str) -> TokenClaims | None:
@@ -115,8 +127,16 @@ def read_attempt_token(secret: str, token: str) -> TokenClaims | None:
     payload, _, signature = token.rpartition(".")
     if not hmac.compare_digest(_signature(secret, payload), signature):
         return None
-    attempt_id, mode, count = payload.split(".")
-    return TokenClaims(uuid.UUID(attempt_id), QuizMode(mode), int(count))
+    fields = payload.split(".")
+    if len(fields) != 4:  # a token of an older format: the caller logs in instead
+        return None
+    attempt_id, mode, count, accept_until = fields
+    return TokenClaims(
+        uuid.UUID(attempt_id),
+        QuizMode(mode),
+        int(count),
+        datetime.fromtimestamp(int(accept_until), UTC) if int(accept_until) else None,
+    )
 
 
 # -- timing ------------------------------------------------------------------------------------
@@ -154,6 +174,7 @@ class DeliveredQuestion:
     item: Item  # the variant's instantiated item when parameterised
     variant: Variant | None
     choice_order: tuple[str, ...]
+    content_hash: str = ""  # of the pinned version: with the order, names what the student sees
 
 
 async def delivered_questions(
@@ -177,13 +198,33 @@ async def delivered_questions(
                 item=variant.item if variant else item,
                 variant=variant,
                 choice_order=tuple(question.get("choices", ())),
+                content_hash=versions[question["version_id"]].content_hash,
             )
         )
     return delivered
 
 
+# Rendering (Markdown, maths, sanitising) is most of the CPU time of starting an attempt, and
+# every student of a fixed test sees the same pinned versions: keep the views of plain
+# (non-parameterised) questions per version content and option order.
+_VIEWS: dict[tuple[str, str, tuple[str, ...]], QuestionView] = {}
+_VIEWS_KEPT = 4096
+
+
 def question_view(question: DeliveredQuestion) -> QuestionView:
     """What the student sees: stem and options in the attempt's order, never the key."""
+    if question.variant is not None or not question.content_hash:
+        return _render_view(question)
+    key = (question.version_id, question.content_hash, question.choice_order)
+    view = _VIEWS.get(key)
+    if view is None:
+        if len(_VIEWS) >= _VIEWS_KEPT:
+            _VIEWS.clear()
+        view = _VIEWS[key] = _render_view(question)
+    return view.model_copy(update={"key": question.key})
+
+
+def _render_view(question: DeliveredQuestion) -> QuestionView:
     item = question.item
     order = question.choice_order if len(question.choice_order) == len(item.choices) else None
     rendered = render_item(item, choice_order=order, with_key=False)
@@ -234,6 +275,12 @@ def feedback_for(question: DeliveredQuestion, response: Any) -> AnswerFeedback:
 async def _draw_versions(session: AsyncSession, quiz: QuizRecord, rng: random.Random) -> list[str]:
     if quiz.selection == QuizSelection.FIXED:
         return list(quiz.spec["version_ids"])
+    if quiz.selection == QuizSelection.BLUEPRINT:
+        from content_service.services import quiz_blueprints  # import cycle
+
+        return await quiz_blueprints.draw_blueprint_versions(session, quiz.spec["blueprint"], rng)
+    if quiz.selection == QuizSelection.ADAPTIVE:
+        return []  # adaptive_attempts.begin_attempt chooses the first item
     rules = quizzes_service.pool_rules(quiz)
     try:
         return draw_from_pools(rules, await quizzes_service.pool_candidates(session, rules), rng)
@@ -329,6 +376,10 @@ async def start_attempt(
         await session.flush()
     except IntegrityError as exc:  # the same student pressed start twice at once
         raise ConflictError("an attempt was just started: reload", code="attempt_started") from exc
+    if quiz.selection == QuizSelection.ADAPTIVE:
+        from content_service.services import adaptive_attempts  # import cycle
+
+        await adaptive_attempts.begin_attempt(session=session, attempt=attempt, quiz=quiz)
     if window.accept_until is not None:
         enqueue(
             session,
@@ -443,7 +494,10 @@ async def attempt_view(
         submitted_at=as_utc(attempt.submitted_at) if attempt.submitted_at else None,
         remaining_seconds=window_of(attempt, quiz).remaining_seconds(now) if open_ else None,
         server_time=now,
-        token=attempt_token(secret, attempt, QuizMode(quiz.mode)) if open_ and is_student else None,
+        # adaptive answers go through the CAT step, never the token's fast path
+        token=attempt_token(secret, attempt, QuizMode(quiz.mode))
+        if open_ and is_student and quiz.selection != QuizSelection.ADAPTIVE
+        else None,
         questions=[question_view(q) for q in questions],
         answers=[
             SavedAnswer(question=a.question, sequence=a.sequence, response=a.response)
@@ -555,11 +609,22 @@ async def _explain_refusal(
             select(_ATTEMPTS.c.status, _ATTEMPTS.c.accept_until).where(_ATTEMPTS.c.id == attempt_id)
         )
     ).first()
-    if row is None:
-        raise _attempt_not_found(attempt_id)
-    accept_until = as_utc(row.accept_until) if row.accept_until else None
-    if row.status != AttemptStatus.IN_PROGRESS.value or (accept_until and now > accept_until):
-        raise _closed(attempt_id)
+    error = refusal_of(attempt_id, None if row is None else (row.status, row.accept_until), now)
+    if error is not None:
+        raise error
+
+
+def refusal_of(
+    attempt_id: uuid.UUID, state: tuple[str, datetime | None] | None, now: datetime
+) -> ServiceError | None:
+    """Why answers to an attempt in ``state`` (status, accept_until; ``None``: no such attempt)
+    were refused at ``now``, or ``None`` if they were merely not newer than the saved ones."""
+    if state is None:
+        return _attempt_not_found(attempt_id)
+    status, accept_until = state
+    if status != AttemptStatus.IN_PROGRESS.value or (accept_until and now > as_utc(accept_until)):
+        return _closed(attempt_id)
+    return None
 
 
 async def save_answers(
@@ -579,6 +644,14 @@ async def save_answers(
         raise PermissionDeniedError("only the student answers their attempt", code="not_yours")
     if attempt.status != AttemptStatus.IN_PROGRESS:
         raise _closed(attempt_id)
+    if quiz.selection == QuizSelection.ADAPTIVE:
+        # The CAT records each answer as it chooses the next item; a later rewrite here would
+        # make the stored answers disagree with the ability estimate.
+        raise ConflictError(
+            "an adaptive test is answered one question at a time: use "
+            f"/quizzes/{quiz.id}/attempts/{attempt_id}/adaptive-answer",
+            code="adaptive_attempt",
+        )
     check_answers(answers, len(attempt.questions))
     connection = await session.connection()
     stored = await write_answers(connection, attempt.id, answers, now)
@@ -607,7 +680,7 @@ async def finish_attempt(
     over = window_of(attempt, quiz).is_over(now)
     # Claim the attempt first: of two concurrent submissions only one scores it.
     claimed = await session.exec(
-        update(AttemptRecord)  # type: ignore[call-overload]
+        update(AttemptRecord)
         .where(col(AttemptRecord.id) == attempt.id, col(AttemptRecord.status) == "in_progress")
         .values(status=AttemptStatus.SUBMITTED.value)
     )
@@ -698,7 +771,7 @@ async def answer_counts(
     if not attempt_ids:
         return {}
     rows = await session.exec(
-        sm_select(AnswerRecord.attempt_id, func.count())  # type: ignore[call-overload]
+        sm_select(AnswerRecord.attempt_id, func.count())
         .where(col(AnswerRecord.attempt_id).in_(attempt_ids))
         .group_by(col(AnswerRecord.attempt_id))
     )

@@ -41,7 +41,9 @@ from content_service.models.quizzes import (
     QuizSelection,
     QuizStatus,
 )
+from content_service.schemas.adaptive import AdaptiveSpecInput
 from content_service.schemas.common import PageParams
+from content_service.schemas.items import BlueprintInput
 from content_service.schemas.quizzes import (
     AssignmentCreate,
     ExtensionCreate,
@@ -148,19 +150,47 @@ async def _check_pools(session: AsyncSession, pools: list[PoolRuleInput]) -> Non
         raise UnprocessableError(str(exc), code="pool_too_small") from exc
 
 
+async def _checked_spec(session: AsyncSession, data: QuizCreate) -> dict[str, Any]:
+    """The stored spec of a new quiz, once its items, pools, matrix or CAT pool are usable."""
+    from content_service.services import adaptive_attempts, quiz_blueprints  # import cycle
+
+    if data.selection is QuizSelection.FIXED:
+        await _check_versions(session, data.version_ids)
+        return {"version_ids": [str(v) for v in data.version_ids]}
+    if data.selection is QuizSelection.BLUEPRINT:
+        assert data.blueprint is not None  # QuizCreate checks it
+        return {"blueprint": await quiz_blueprints.check_quiz_blueprint(session, data.blueprint)}
+    if data.selection is QuizSelection.ADAPTIVE:
+        assert data.adaptive is not None  # QuizCreate checks it
+        return {"adaptive": await adaptive_attempts.check_adaptive_spec(session, data.adaptive)}
+    await _check_pools(session, data.pools)
+    return {"pools": [p.model_dump() for p in data.pools]}
+
+
+async def _recheck_spec(session: AsyncSession, quiz: QuizRecord) -> None:
+    """Publishing checks again that the bank still fills the quiz (it may have changed)."""
+    from content_service.services import adaptive_attempts, quiz_blueprints  # import cycle
+
+    if quiz.selection == QuizSelection.POOLS:
+        await _check_pools(session, [PoolRuleInput(**p) for p in quiz.spec["pools"]])
+    elif quiz.selection == QuizSelection.BLUEPRINT:
+        matrix = BlueprintInput.model_validate(quiz.spec["blueprint"])
+        await quiz_blueprints.check_quiz_blueprint(session, matrix)
+    elif quiz.selection == QuizSelection.ADAPTIVE:
+        rules = AdaptiveSpecInput.model_validate(quiz.spec["adaptive"])
+        await adaptive_attempts.check_adaptive_spec(session, rules)
+
+
 async def create_quiz(
     *, session: AsyncSession, principal: Principal, data: QuizCreate
 ) -> QuizRecord:
     require_role(principal, *MANAGERS)
     if principal.school_id is None:
         raise UnprocessableError("a quiz belongs to a school: your account has none")
-    if data.selection is QuizSelection.FIXED:
-        await _check_versions(session, data.version_ids)
-        spec: dict[str, Any] = {"version_ids": [str(v) for v in data.version_ids]}
-    else:
-        await _check_pools(session, data.pools)
-        spec = {"pools": [p.model_dump() for p in data.pools]}
-    fields = data.model_dump(exclude={"version_ids", "pools", "review", "score_review"})
+    spec = await _checked_spec(session, data)
+    fields = data.model_dump(
+        exclude={"version_ids", "pools", "blueprint", "adaptive", "review", "score_review"}
+    )
     quiz = QuizRecord(
         **fields,
         school_id=principal.school_id,
@@ -255,8 +285,7 @@ async def publish_quiz(
     quiz = await get_managed_quiz(session=session, principal=principal, quiz_id=quiz_id)
     if quiz.status == QuizStatus.PUBLISHED:
         return quiz  # publishing twice is a no-op
-    if quiz.selection == QuizSelection.POOLS:
-        await _check_pools(session, [PoolRuleInput(**p) for p in quiz.spec["pools"]])
+    await _recheck_spec(session, quiz)
     quiz.status = QuizStatus.PUBLISHED
     quiz.published_at = utcnow()
     session.add(quiz)
@@ -345,6 +374,10 @@ async def extension_for(
 def question_count(quiz: QuizRecord) -> int:
     if quiz.selection == QuizSelection.FIXED:
         return len(quiz.spec.get("version_ids", []))
+    if quiz.selection == QuizSelection.BLUEPRINT:
+        return sum(int(c["count"]) for c in quiz.spec["blueprint"]["cells"])
+    if quiz.selection == QuizSelection.ADAPTIVE:
+        return int(quiz.spec["adaptive"]["max_length"])  # at most
     return sum(int(p["count"]) for p in quiz.spec.get("pools", []))
 
 
@@ -484,9 +517,9 @@ async def _item_statistics(
         row = [math.nan] * len(version_ids)
         saved = by_attempt.get(attempt.id, {})
         for question in attempt.questions:
-            answer = saved.get(question["key"])
+            given = saved.get(question["key"])
             row[column[question["version_id"]]] = (
-                answer.score if answer and answer.score is not None else 0.0
+                given.score if given and given.score is not None else 0.0
             )
         matrix.append(row)
     result, alpha = _classical(matrix, max_scores)
@@ -507,6 +540,9 @@ async def _item_statistics(
                 ),
                 discrimination=(
                     _finite(result.item_rest_correlation[index]) if result is not None else None
+                ),
+                point_biserial=(
+                    _finite(result.item_total_correlation[index]) if result is not None else None
                 ),
             )
         )
@@ -531,21 +567,26 @@ async def quiz_progress(
     counts = await attempts_service.answer_counts(session, [a.id for a in latest.values()])
     rows = []
     for student in await assigned_students(session, quiz.id):
-        attempt = latest.get(student.id)
-        open_ = attempt is not None and attempt.status == AttemptStatus.IN_PROGRESS
+        last = latest.get(student.id)
+        open_ = last is not None and last.status == AttemptStatus.IN_PROGRESS
         rows.append(
             ProgressRow(
                 student_id=student.id,
                 full_name=student.full_name,
-                status="not_started" if attempt is None else str(attempt.status),
-                answered=counts.get(attempt.id, 0) if attempt else 0,
-                questions=len(attempt.questions) if attempt else question_count(quiz),
+                status="not_started" if last is None else str(last.status),
+                answered=counts.get(last.id, 0) if last else 0,
+                # an adaptive attempt grows question by question: show its maximum length
+                questions=(
+                    len(last.questions)
+                    if last and quiz.selection != QuizSelection.ADAPTIVE
+                    else question_count(quiz)
+                ),
                 remaining_seconds=(
-                    attempts_service.window_of(attempt, quiz).remaining_seconds(now)
-                    if attempt is not None and open_
+                    attempts_service.window_of(last, quiz).remaining_seconds(now)
+                    if last is not None and open_
                     else None
                 ),
-                score=attempt.score if attempt is not None and not open_ else None,
+                score=last.score if last is not None and not open_ else None,
             )
         )
     return QuizProgress(quiz_id=quiz.id, rows=rows)

@@ -462,7 +462,7 @@ async def build_report(
     )
     by_class: dict[uuid.UUID | None, list[dict[str, Any]]] = {}
     for cid, answers in rows.all():
-        by_class.setdefault(cid, []).append(answers)
+        by_class.setdefault(cid, []).append(dict(answers))
     assigned = await session.exec(
         select(SurveyAssignmentRecord.class_id).where(SurveyAssignmentRecord.survey_id == survey.id)
     )

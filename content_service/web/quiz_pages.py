@@ -14,9 +14,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from content_service.api.deps import OptionalPrincipalDep, SessionDep, SettingsDep
-from content_service.errors import ServiceError
+from content_service.errors import ServiceError, UnprocessableError
 from content_service.models.people import UserRecord
+from content_service.schemas.adaptive import AdaptiveAnswerInput
 from content_service.schemas.common import PageParams
+from content_service.services import adaptive_attempts, quiz_reports
 from content_service.services import attempts as attempts_service
 from content_service.services import quizzes as quizzes_service
 from content_service.services.access import Principal
@@ -58,6 +60,30 @@ async def quiz_list(
     )
 
 
+@router.get("/{quiz_id}/results.csv", response_model=None)
+async def quiz_results_csv(
+    request: Request,
+    quiz_id: uuid.UUID,
+    principal: OptionalPrincipalDep,
+    session: SessionDep,
+    kind: quiz_reports.CsvKind = "students",
+) -> Response:
+    """The teacher page's CSV download (students or items)."""
+    if principal is None:
+        return _login()
+    try:
+        text = await quiz_reports.results_csv(
+            session=session, principal=principal, quiz_id=quiz_id, kind=kind
+        )
+    except ServiceError as exc:
+        return _error(request, await _user(session, principal), exc)
+    return Response(
+        content=text.encode("utf-8-sig"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="quiz-{quiz_id}-{kind}.csv"'},
+    )
+
+
 @router.get("/{quiz_id}", response_class=HTMLResponse, response_model=None)
 async def quiz_page(
     request: Request, quiz_id: uuid.UUID, principal: OptionalPrincipalDep, session: SessionDep
@@ -68,19 +94,20 @@ async def quiz_page(
     try:
         quiz = await quizzes_service.get_quiz(session=session, principal=principal, quiz_id=quiz_id)
         if principal.is_staff:
-            progress = await quizzes_service.quiz_progress(
-                session=session, principal=principal, quiz_id=quiz_id
-            )
-            results = await quizzes_service.quiz_results(
+            report = await quiz_reports.teacher_report(
                 session=session, principal=principal, quiz_id=quiz_id
             )
             return render(
                 request,
                 "quiz/teacher.html",
+                user_language=user.language if user else None,
                 user=user,
                 quiz=quiz,
-                progress=progress,
-                results=results,
+                progress=report.progress,
+                results=report.results,
+                counts=report.counts,
+                abilities=report.adaptive,
+                adaptive=quiz.selection == "adaptive",
             )
         attempts = await attempts_service.list_attempts(
             session=session, quiz=quiz, student_id=principal.user_id
@@ -136,9 +163,19 @@ async def attempt_page(
             quiz=quiz,
             secret=settings.SECRET_KEY,
         )
+        view.adaptive = await adaptive_attempts.adaptive_progress(session, attempt, quiz)
+        ability = (
+            await adaptive_attempts.adaptive_result(
+                session=session, principal=principal, quiz_id=quiz.id, attempt_id=attempt.id
+            )
+            if view.adaptive is not None and view.score is not None
+            else None
+        )
     except ServiceError as exc:
         return _error(request, user, exc)
     config = {
+        "quizId": str(view.quiz_id),
+        "adaptive": view.adaptive.model_dump() if view.adaptive else None,
         "attemptId": str(view.id),
         "token": view.token if view.mode == "test" else None,
         "mode": view.mode,
@@ -155,5 +192,44 @@ async def attempt_page(
         view=view,
         saved={a.question: a.response for a in view.answers},
         review={r.question: r for r in view.review or []},
+        ability=ability,
         config=json.dumps(config, ensure_ascii=False).replace("<", "\\u003c"),
     )
+
+
+@router.post("/attempts/{attempt_id}/adaptive-answer", response_model=None)
+async def adaptive_answer(
+    request: Request, attempt_id: uuid.UUID, principal: OptionalPrincipalDep, session: SessionDep
+) -> Response:
+    """The plain-form path of an adaptive answer (no JavaScript): answer, then see the next."""
+    if principal is None:
+        return _login()
+    form = await request.form()
+    question = str(form.get("question", ""))
+    values = [str(v) for v in form.getlist(question)] if question else []
+    response: object = (
+        values if str(form.get("kind")) == "multiple_response" else next(iter(values), None)
+    )
+    user = await _user(session, principal)
+    try:
+        data = AdaptiveAnswerInput(
+            question=question, sequence=int(str(form.get("sequence") or 1)), response=response
+        )
+    except ValueError:
+        return _error(
+            request, user, UnprocessableError("question: the form is incomplete", code="invalid")
+        )
+    try:
+        attempt, quiz = await attempts_service.get_attempt(
+            session=session, principal=principal, attempt_id=attempt_id
+        )
+        await adaptive_attempts.answer_adaptive(
+            session=session,
+            principal=principal,
+            quiz_id=quiz.id,
+            attempt_id=attempt.id,
+            data=data,
+        )
+    except ServiceError as exc:
+        return _error(request, user, exc)
+    return RedirectResponse(f"/pages/quizzes/attempts/{attempt_id}", status_code=303)

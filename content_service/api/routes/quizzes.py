@@ -6,11 +6,13 @@ import time
 import uuid
 
 from fastapi import APIRouter, Response, status
+from fastapi.responses import PlainTextResponse
 
 from content_service.api.deps import PageDep, PrincipalDep, SessionDep, SettingsDep
 from content_service.delivery.ratelimit import RateLimiter
 from content_service.errors import RateLimitedError
 from content_service.models.quizzes import QuizRecord
+from content_service.schemas.adaptive import AdaptiveAnswerInput, AdaptiveResultPublic
 from content_service.schemas.common import Page
 from content_service.schemas.quizzes import (
     AssignmentCreate,
@@ -24,6 +26,7 @@ from content_service.schemas.quizzes import (
     QuizResults,
     QuizSpecPublic,
 )
+from content_service.services import adaptive_attempts, quiz_reports
 from content_service.services import attempts as attempts_service
 from content_service.services import quizzes as quizzes_service
 
@@ -126,8 +129,39 @@ async def start_attempt(
     view = await attempts_service.attempt_view(
         session=session, principal=principal, attempt=attempt, quiz=quiz, secret=settings.SECRET_KEY
     )
+    view.adaptive = await adaptive_attempts.adaptive_progress(session, attempt, quiz)
     response.status_code = 201 if created else 200
     return view
+
+
+@router.post("/{quiz_id}/attempts/{attempt_id}/adaptive-answer", response_model=AttemptPublic)
+async def answer_adaptive_question(
+    quiz_id: uuid.UUID,
+    attempt_id: uuid.UUID,
+    data: AdaptiveAnswerInput,
+    principal: PrincipalDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> AttemptPublic:
+    """Answer the current question of an adaptive attempt; the server chooses the next one."""
+    attempt, quiz = await adaptive_attempts.answer_adaptive(
+        session=session, principal=principal, quiz_id=quiz_id, attempt_id=attempt_id, data=data
+    )
+    view = await attempts_service.attempt_view(
+        session=session, principal=principal, attempt=attempt, quiz=quiz, secret=settings.SECRET_KEY
+    )
+    view.adaptive = await adaptive_attempts.adaptive_progress(session, attempt, quiz)
+    return view
+
+
+@router.get("/{quiz_id}/attempts/{attempt_id}/adaptive-result", response_model=AdaptiveResultPublic)
+async def read_adaptive_result(
+    quiz_id: uuid.UUID, attempt_id: uuid.UUID, principal: PrincipalDep, session: SessionDep
+) -> AdaptiveResultPublic:
+    """EAP ability, its standard error and the number correct (students: once released)."""
+    return await adaptive_attempts.adaptive_result(
+        session=session, principal=principal, quiz_id=quiz_id, attempt_id=attempt_id
+    )
 
 
 @router.get("/{quiz_id}/attempts", response_model=list[AttemptSummary])
@@ -147,6 +181,25 @@ async def read_quiz_results(
 ) -> QuizResults:
     """Scores per student and classical statistics per item (staff)."""
     return await quizzes_service.quiz_results(session=session, principal=principal, quiz_id=quiz_id)
+
+
+@router.get("/{quiz_id}/results.csv", response_class=PlainTextResponse)
+async def export_quiz_results(
+    quiz_id: uuid.UUID,
+    principal: PrincipalDep,
+    session: SessionDep,
+    kind: quiz_reports.CsvKind = "students",
+) -> Response:
+    """Results per student (``kind=students``) or per item (``kind=items``) as CSV (staff)."""
+    text = await quiz_reports.results_csv(
+        session=session, principal=principal, quiz_id=quiz_id, kind=kind
+    )
+    filename = f"quiz-{quiz_id}-{kind}.csv"
+    return Response(
+        content=text.encode("utf-8-sig"),  # the BOM makes Excel read Vietnamese correctly
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @router.get("/{quiz_id}/progress", response_model=QuizProgress)

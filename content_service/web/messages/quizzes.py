@@ -56,4 +56,43 @@ MESSAGES = {
     "quiz.results.item": {"vi": "Câu hỏi", "en": "Item"},
     "quiz.results.facility": {"vi": "Độ khó (p)", "en": "Facility (p)"},
     "quiz.results.discrimination": {"vi": "Độ phân biệt", "en": "Discrimination"},
+    "quiz.results.point_biserial": {"vi": "Tương quan điểm-nhị phân", "en": "Point-biserial"},
+    "quiz.results.students": {"vi": "Kết quả từng học sinh", "en": "Results per student"},
+    "quiz.results.attempts": {"vi": "Số lần làm", "en": "Attempts"},
+    "quiz.results.final": {"vi": "Điểm lần nộp cuối", "en": "Final score"},
+    "quiz.results.best": {"vi": "Điểm cao nhất", "en": "Best score"},
+    "quiz.results.theta": {"vi": "Năng lực (θ)", "en": "Ability (θ)"},
+    "quiz.results.se": {"vi": "Sai số chuẩn", "en": "Standard error"},
+    "quiz.results.csv_students": {
+        "vi": "Tải kết quả học sinh (CSV)",
+        "en": "Download student results (CSV)",
+    },
+    "quiz.results.csv_items": {
+        "vi": "Tải thống kê câu hỏi (CSV)",
+        "en": "Download item statistics (CSV)",
+    },
+    "quiz.progress.counts": {
+        "vi": "Chưa bắt đầu: {not_started} · Đang làm: {in_progress} · Đã nộp: {submitted}",
+        "en": "Not started: {not_started} · In progress: {in_progress} · Submitted: {submitted}",
+    },
+    "quiz.progress.refresh": {
+        "vi": "Trang tự cập nhật mỗi 15 giây.",
+        "en": "This page refreshes every 15 seconds.",
+    },
+    "quiz.selection.adaptive": {
+        "vi": "Bài thích ứng: mỗi câu tiếp theo được chọn theo câu trả lời trước.",
+        "en": "Adaptive: each next question is chosen from the previous answers.",
+    },
+    "quiz.selection.blueprint": {
+        "vi": "Đề được lập theo ma trận cho từng lần làm.",
+        "en": "Each attempt gets its own form built from the specification matrix.",
+    },
+    "quiz.adaptive.progress": {
+        "vi": "Câu {number} (tối đa {max} câu)",
+        "en": "Question {number} (at most {max})",
+    },
+    "quiz.adaptive.answer": {"vi": "Trả lời", "en": "Answer"},
+    "quiz.adaptive.answered": {"vi": "Số câu đã làm", "en": "Questions answered"},
+    "quiz.adaptive.correct": {"vi": "Số câu đúng", "en": "Correct answers"},
+    "quiz.adaptive.max_questions": {"vi": "Tối đa", "en": "At most"},
 }

@@ -115,7 +115,50 @@
     });
   }
 
-  if (open) {
+  // Adaptive attempts: one question at a time; the server chooses the next after each answer.
+  // The answer is kept in localStorage until the server has it, and re-sent when back online.
+  function adaptiveFlow() {
+    var pendingKey = "quiz-adaptive-" + config.attemptId;
+    var url = "/quizzes/" + config.quizId + "/attempts/" + config.attemptId + "/adaptive-answer";
+    var kept = load(pendingKey, null);
+    if (kept && kept.question !== config.adaptive.current) localStorage.removeItem(pendingKey);
+    function send() {
+      var answer = load(pendingKey, null);
+      if (!answer || sending) return Promise.resolve(false);
+      sending = true;
+      setState("saving");
+      return fetch(url, {
+        method: "POST", headers: { "Content-Type": "application/json" }, credentials: "same-origin",
+        body: JSON.stringify(answer)
+      }).then(function (response) {
+        sending = false;
+        if (response.status >= 500 || response.status === 429) throw new Error("HTTP " + response.status);
+        localStorage.removeItem(pendingKey);  // recorded, or refused for good (closed, invalid)
+        location.reload();
+        return true;
+      }).catch(function () {
+        sending = false;
+        setState("offline");
+        return false;
+      });
+    }
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var fieldset = form.querySelector("fieldset[data-question]");
+      if (!fieldset) return;
+      var button = document.getElementById("answer");
+      if (button) button.disabled = true;
+      save(pendingKey, { question: fieldset.dataset.question, sequence: 1, response: responseOf(fieldset) });
+      send();
+    });
+    window.addEventListener("online", send);
+    setInterval(send, 3000);
+    if (kept && kept.question === config.adaptive.current) send();
+  }
+
+  if (open && config.adaptive && config.adaptive.current) {
+    adaptiveFlow();
+  } else if (open) {
     form.addEventListener("change", function (event) {
       var fieldset = event.target.closest("fieldset[data-question]");
       if (fieldset) record(fieldset);
