@@ -61,6 +61,8 @@ class CalibrationRunRecord(SQLModel, table=True):
     dataset_id: uuid.UUID = Field(foreign_key="calibration_dataset.id", index=True)
     model: str = Field(max_length=16)
     quadrature_points: int = 61
+    # MAP priors as given (item_bank.psychometrics.Priors fields); {} = the engine's defaults
+    priors: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     status: RunStatus = Field(default=RunStatus.QUEUED, sa_type=String(16), index=True)
     job_id: uuid.UUID | None = Field(default=None, foreign_key="job.id")
     school_id: uuid.UUID | None = Field(default=None, foreign_key="school.id", index=True)

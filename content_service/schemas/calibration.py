@@ -37,10 +37,28 @@ class DatasetPublic(BaseModel):
     selection: dict[str, Any]
 
 
+class PriorsInput(StrictInput):
+    """MAP priors on item parameters; a field left out has no prior (guessing: Beta(5, 17))."""
+
+    log_discrimination: tuple[float, float] | None = Field(
+        default=None, description="normal prior on log a: [mean, sd]"
+    )
+    discrimination: tuple[float, float] | None = Field(
+        default=None, description="normal prior on a: [mean, sd]"
+    )
+    intercept: tuple[float, float] | None = Field(
+        default=None, description="normal prior on every intercept d: [mean, sd]"
+    )
+    guessing: tuple[float, float] | None = Field(
+        default=(5.0, 17.0), description="Beta prior on the 3PL lower asymptote: [alpha, beta]"
+    )
+
+
 class RunCreate(StrictInput):
     dataset_id: uuid.UUID
     model: CalibrationModel = "2pl"
     quadrature_points: int = Field(default=61, ge=21, le=121)
+    priors: PriorsInput | None = None
 
 
 class RunPublic(BaseModel):
@@ -48,6 +66,7 @@ class RunPublic(BaseModel):
     dataset_id: uuid.UUID
     model: str
     quadrature_points: int
+    priors: dict[str, Any]
     status: str
     job_id: uuid.UUID | None
     created_by: uuid.UUID | None

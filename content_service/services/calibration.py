@@ -13,11 +13,12 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from importlib import metadata
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from content_service.errors import ConflictError, NotFoundError, UnprocessableError
 from content_service.jobs import enqueue
@@ -31,16 +32,25 @@ from content_service.models.calibration import (
     RunStatus,
 )
 from content_service.models.items import ItemRecord, ItemVersionRecord, VersionStatus
-from content_service.models.people import Role
+from content_service.models.people import Role, SchoolRecord
 from content_service.models.quizzes import AnswerRecord, AttemptRecord, QuizRecord
 from content_service.schemas.common import PageParams
-from content_service.services.access import Principal, require_role
+from content_service.services.access import Principal, require_role, require_school
 from content_service.services.audit import record_audit
 from content_service.services.people import paginate
-from item_bank.qti.usage import ItemStatistic, export_usage_data, irt_statistics
+from item_bank.psychometrics import Priors
+from item_bank.qti.usage import (
+    ItemStatistic,
+    export_usage_data,
+    irt_statistics,
+    polytomous_statistics,
+)
 
 JOB_KIND = "calibration"
+PRIOR_FIELDS = ("log_discrimination", "discrimination", "intercept", "guessing")
 MAX_CATEGORIES = 10
+RUN_MODELS = ("rasch", "1pl", "2pl", "3pl", "grm", "gpcm")
+MIN_POINTS, MAX_POINTS = 21, 121
 _READERS = (Role.RESEARCHER, Role.TEACHER, Role.SCHOOL_ADMIN)
 
 
@@ -287,35 +297,120 @@ async def _save_dataset(
     return record
 
 
+async def dataset_choices(
+    *, session: AsyncSession, principal: Principal, limit: int = 200
+) -> tuple[list[QuizRecord], list[SchoolRecord]]:
+    """Quizzes (newest first) and schools a researcher can select response data by."""
+    require_researcher(principal)
+    quizzes = (
+        await session.exec(select(QuizRecord).order_by(col(QuizRecord.created_at).desc())
+                           .limit(limit))
+    ).all()  # fmt: skip
+    schools = (await session.exec(select(SchoolRecord).order_by(col(SchoolRecord.name)))).all()
+    return list(quizzes), list(schools)
+
+
 async def list_datasets(
     *, session: AsyncSession, principal: Principal, page: PageParams
 ) -> tuple[list[ResponseDatasetRecord], int]:
     require_researcher(principal)
     query = select(ResponseDatasetRecord).order_by(col(ResponseDatasetRecord.created_at).desc())
-    return await paginate(session, query, page)
+    return await paginate(session, _visible(query, ResponseDatasetRecord, principal), page)
 
 
 async def get_dataset(
     *, session: AsyncSession, principal: Principal, dataset_id: uuid.UUID
 ) -> ResponseDatasetRecord:
+    return await _get_for_researcher(
+        session, principal, ResponseDatasetRecord, dataset_id, what="dataset",
+        code="dataset_not_found",
+    )  # fmt: skip
+
+
+_Record = TypeVar("_Record", ResponseDatasetRecord, CalibrationRunRecord)
+
+
+async def _get_for_researcher(
+    session: AsyncSession, principal: Principal, model: type[_Record], record_id: uuid.UUID, *,
+    what: str, code: str,
+) -> _Record:  # fmt: skip
+    """A dataset or run by id, for researchers; 404 ``code`` when it does not exist.
+
+    A researcher attached to a school works on that school's data (and on data made by
+    researchers without a school); one without a school, and system admins, see everything.
+    """
     require_researcher(principal)
-    record = await session.get(ResponseDatasetRecord, dataset_id)
+    record = await session.get(model, record_id)
     if record is None:
-        raise NotFoundError(f"dataset {dataset_id} not found", code="dataset_not_found")
+        raise NotFoundError(f"{what} {record_id} not found", code=code)
+    if record.school_id is not None and principal.school_id is not None:
+        require_school(principal, record.school_id)
     return record
+
+
+def _visible(
+    query: SelectOfScalar[_Record], model: type[_Record], principal: Principal
+) -> SelectOfScalar[_Record]:
+    """Restrict a listing to what :func:`_get_for_researcher` would hand out."""
+    if principal.is_system_admin or principal.school_id is None:
+        return query
+    school = col(model.school_id)
+    return query.where((school == principal.school_id) | school.is_(None))
 
 
 # --- runs ----------------------------------------------------------------------------------
 
 
+def run_priors(stored: dict[str, Any]) -> Priors | None:
+    """The engine's priors for a run's stored ``priors`` ({} = the engine's defaults)."""
+    if not stored:
+        return None
+    return Priors(**{name: None if v is None else tuple(v) for name, v in stored.items()})
+
+
+def _checked_priors(priors: dict[str, Any] | None) -> dict[str, Any]:
+    """Validated priors as stored on the run: every field, the engine's default where left out."""
+    if not priors:
+        return {}
+    unknown = sorted(set(priors) - set(PRIOR_FIELDS))
+    if unknown:
+        raise UnprocessableError(
+            f"priors.{unknown[0]}: unknown prior; use {', '.join(PRIOR_FIELDS)}", code="bad_priors"
+        )
+    try:
+        built = run_priors(priors)
+    except (TypeError, ValueError) as exc:
+        raise UnprocessableError(f"priors: {exc}", code="bad_priors") from exc
+    assert built is not None
+    return {
+        name: None if getattr(built, name) is None else [float(v) for v in getattr(built, name)]
+        for name in PRIOR_FIELDS
+    }
+
+
 async def start_run(
     *, session: AsyncSession, principal: Principal, dataset_id: uuid.UUID, model: str,
-    quadrature_points: int = 61,
+    quadrature_points: int = 61, priors: dict[str, Any] | None = None,
 ) -> CalibrationRunRecord:  # fmt: skip
-    """Queue a calibration of a dataset; the worker fills in the result."""
+    """Queue a calibration of a dataset; the worker fills in the result.
+
+    ``priors`` (MAP estimation) takes the fields of ``item_bank.psychometrics.Priors``; left
+    out, the engine's defaults apply (a Beta(5, 17) prior on the 3PL guessing parameter only).
+    """
     dataset = await get_dataset(session=session, principal=principal, dataset_id=dataset_id)
+    if model not in RUN_MODELS:
+        raise UnprocessableError(
+            f"model: {model!r} is not one of {', '.join(RUN_MODELS)}", code="bad_model"
+        )
+    if not MIN_POINTS <= quadrature_points <= MAX_POINTS:
+        raise UnprocessableError(
+            f"quadrature_points: {quadrature_points} is outside {MIN_POINTS}..{MAX_POINTS}",
+            code="bad_quadrature_points",
+        )
+    stored_priors = _checked_priors(priors)
     run = CalibrationRunRecord(
         dataset_id=dataset.id, model=model, quadrature_points=quadrature_points,
+        priors=stored_priors,
         school_id=principal.school_id, created_by=principal.user_id,
         software_version=software_version(),
     )  # fmt: skip
@@ -327,7 +422,7 @@ async def start_run(
     record_audit(
         session=session, actor=principal, action="calibration.run.start",
         entity="calibration_run", entity_id=run.id, school_id=principal.school_id,
-        details={"dataset_id": str(dataset.id), "model": model},
+        details={"dataset_id": str(dataset.id), "model": model, "priors": stored_priors},
     )  # fmt: skip
     return run
 
@@ -340,17 +435,16 @@ async def list_runs(
     query = select(CalibrationRunRecord).order_by(col(CalibrationRunRecord.created_at).desc())
     if dataset_id is not None:
         query = query.where(CalibrationRunRecord.dataset_id == dataset_id)
-    return await paginate(session, query, page)
+    return await paginate(session, _visible(query, CalibrationRunRecord, principal), page)
 
 
 async def get_run(
     *, session: AsyncSession, principal: Principal, run_id: uuid.UUID
 ) -> CalibrationRunRecord:
-    require_researcher(principal)
-    run = await session.get(CalibrationRunRecord, run_id)
-    if run is None:
-        raise NotFoundError(f"calibration run {run_id} not found", code="run_not_found")
-    return run
+    return await _get_for_researcher(
+        session, principal, CalibrationRunRecord, run_id, what="calibration run",
+        code="run_not_found",
+    )  # fmt: skip
 
 
 # --- accepted parameter sets ---------------------------------------------------------------
@@ -413,6 +507,7 @@ def _provenance(
         },
         "model": run.model,
         "quadrature_points": run.quadrature_points,
+        "priors": run.priors or "engine defaults",
         "loglik": run.result.get("loglik"),
         "converged": run.result.get("converged"),
         "software_version": run.software_version,
@@ -522,22 +617,32 @@ async def parameters_usage_data(
     parameter_set: ParameterSetRecord,
     items: Sequence[ItemParameterRecord],
 ) -> str:
-    """QTI 3.0 usage data: A-/B-/C-Parm of each dichotomous item, keyed by item identifier."""
+    """QTI 3.0 usage data keyed by item identifier: A-/B-/C-Parm of dichotomous items, and
+    ``IRT-Model``, ``A-Parm``, ``GRM-B``/``GPCM-B`` and ``D-Parm`` of polytomous ones (see
+    :mod:`item_bank.qti.usage` for the names)."""
     names = await _item_identifiers(session, [p.item_version_id for p in items])
     context = f"urn:content-service:parameter-set:{parameter_set.name}:v{parameter_set.version}"
+    updated = as_utc(parameter_set.accepted_at).date().isoformat()
     stats: list[ItemStatistic] = []
     for p in items:
-        if p.difficulty is None:
-            continue  # polytomous items have no single B-Parm
-        se = p.standard_errors
+        item = names.get(p.item_version_id, str(p.item_version_id))
+        se_a = p.standard_errors.get("discrimination")
+        if p.difficulty is None:  # GRM/GPCM: no single B-Parm
+            stats.extend(
+                polytomous_statistics(
+                    item, model=p.model, discrimination=p.discrimination,
+                    intercepts=p.intercepts, thresholds=p.thresholds, case_count=p.n_responses,
+                    discrimination_error=se_a, context=context, last_updated=updated,
+                )
+            )  # fmt: skip
+            continue
+        errors = {"discrimination": se_a, "difficulty": p.standard_errors.get("difficulty")}
         stats.extend(
             irt_statistics(
-                names.get(p.item_version_id, str(p.item_version_id)),
-                discrimination=p.discrimination, difficulty=p.difficulty,
+                item, discrimination=p.discrimination, difficulty=p.difficulty,
                 guessing=p.guessing if p.model == "3pl" else None, case_count=p.n_responses,
-                std_errors={k: v for k, v in (("discrimination", se.get("discrimination")),
-                            ("difficulty", se.get("difficulty"))) if v is not None},
-                context=context, last_updated=as_utc(parameter_set.accepted_at).date().isoformat(),
+                std_errors={k: v for k, v in errors.items() if v is not None},
+                context=context, last_updated=updated,
             )
         )  # fmt: skip
     return export_usage_data(stats)

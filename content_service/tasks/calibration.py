@@ -20,10 +20,11 @@ from content_service.models.calibration import (
     ResponseDatasetRecord,
     RunStatus,
 )
-from content_service.services.calibration import JOB_KIND
+from content_service.services.calibration import JOB_KIND, run_priors
 from item_bank.psychometrics import (
     MISSING,
     CalibrationResult,
+    Priors,
     PsychometricsError,
     Quadrature,
     calibrate,
@@ -45,7 +46,9 @@ def run(params: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
         dataset = session.get(ResponseDatasetRecord, record.dataset_id)
         assert dataset is not None
         try:
-            result = calibrate_dataset(dataset, record.model, record.quadrature_points)
+            result = calibrate_dataset(
+                dataset, record.model, record.quadrature_points, priors=run_priors(record.priors)
+            )
         except (PsychometricsError, ValueError) as exc:
             record.status, record.error, record.finished_at = RunStatus.FAILED, str(exc), utcnow()
             session.add(record)
@@ -65,12 +68,16 @@ def response_matrix(dataset: ResponseDatasetRecord) -> np.ndarray:
     return x
 
 
-def calibrate_dataset(dataset: ResponseDatasetRecord, model: str, points: int) -> dict[str, Any]:
+def calibrate_dataset(
+    dataset: ResponseDatasetRecord, model: str, points: int, *, priors: Priors | None = None
+) -> dict[str, Any]:
     """The JSON result stored on the run."""
     x = response_matrix(dataset)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fitted = calibrate(x, model, quadrature=Quadrature(points), item_ids=dataset.item_versions)
+        fitted = calibrate(
+            x, model, quadrature=Quadrature(points), item_ids=dataset.item_versions, priors=priors
+        )
         fit = _item_fit(x, fitted)
         theta = score(x, fitted.parameters, method="eap").theta
     messages = list(dict.fromkeys(str(w.message) for w in caught))

@@ -8,19 +8,23 @@ from __future__ import annotations
 
 import io
 import uuid
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
 import numpy as np
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
+from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from content_service.api.deps import OptionalPrincipalDep, SessionDep
-from content_service.errors import ServiceError
+from content_service.errors import ServiceError, UnprocessableError
 from content_service.models.calibration import (
     CalibrationRunRecord,
     ResponseDatasetRecord,
     RunStatus,
 )
+from content_service.models.jobs import JobRecord
 from content_service.models.people import UserRecord
 from content_service.schemas.common import PageParams
 from content_service.services import calibration as service
@@ -80,7 +84,220 @@ async def calibration_home(
         datasets, _ = await service.list_datasets(session=session, principal=principal, page=_PAGE)
         runs, _ = await service.list_runs(session=session, principal=principal, page=_PAGE)
     return render(request, "calibration/index.html", user=user, user_language=language,
-                  sets=sets, datasets=datasets, runs=runs)  # fmt: skip
+                  sets=sets, datasets=datasets, runs=runs, researcher=_is_researcher(principal),
+                  accepted=bool(request.query_params.get("accepted")))  # fmt: skip
+
+
+# --- datasets: create from an upload or from quiz answers ---------------------------------
+
+
+async def _new_dataset_form(
+    request: Request,
+    session: SessionDep,
+    principal: Principal,
+    *,
+    error: ServiceError | None = None,
+    form: dict[str, Any] | None = None,
+) -> Response:
+    user = await _user(session, principal)
+    try:
+        quizzes, schools = await service.dataset_choices(session=session, principal=principal)
+    except ServiceError as exc:
+        return _denied(request, user, exc)
+    response = render(request, "calibration/new_dataset.html", user=user,
+                      user_language=user.language if user else None, quizzes=quizzes,
+                      schools=schools, error=error.detail if error else None,
+                      form=form or {})  # fmt: skip
+    if error is not None:
+        response.status_code = error.status_code
+    return response
+
+
+@router.get("/datasets/new", response_class=HTMLResponse, response_model=None)
+async def calibration_new_dataset_page(
+    request: Request, principal: OptionalPrincipalDep, session: SessionDep
+) -> Response:
+    if principal is None:
+        return _login()
+    return await _new_dataset_form(request, session, principal)
+
+
+@router.post("/datasets/upload", response_class=HTMLResponse, response_model=None)
+async def calibration_upload_dataset_submit(
+    request: Request, principal: OptionalPrincipalDep, session: SessionDep
+) -> Response:
+    if principal is None:
+        return _login()
+    async with request.form(max_files=1, max_fields=10) as form:
+        name = _text(form.get("name"), 200)
+        upload = form.get("file")
+        try:
+            if not isinstance(upload, StarletteUploadFile) or not upload.filename:
+                raise UnprocessableError("file: choose a CSV file to upload", code="missing_file")
+            data = await upload.read()
+            record = await service.create_dataset_from_csv(
+                session=session, principal=principal, name=name or upload.filename, data=data,
+                description=_text(form.get("description"), 2000),
+            )  # fmt: skip
+        except ServiceError as exc:
+            await session.rollback()
+            return await _new_dataset_form(request, session, principal, error=exc,
+                                           form={"name": name})  # fmt: skip
+    return RedirectResponse(f"/pages/calibration/datasets/{record.id}", status_code=303)
+
+
+@router.post("/datasets/from-quizzes", response_class=HTMLResponse, response_model=None)
+async def calibration_quiz_dataset_submit(
+    request: Request, principal: OptionalPrincipalDep, session: SessionDep
+) -> Response:
+    if principal is None:
+        return _login()
+    form = await request.form()
+    keys = ("name", "item_version_ids", "school_id", "submitted_from", "submitted_until")
+    values = {key: _text(form.get(key), 5000) for key in keys}
+    try:
+        record = await service.create_dataset_from_quizzes(
+            session=session, principal=principal, name=values["name"] or "quizzes",
+            quiz_ids=[_uuid(v, "quiz_ids") for v in form.getlist("quiz_ids") if isinstance(v, str)],
+            item_version_ids=[_uuid(v, "item_version_ids")
+                              for v in values["item_version_ids"].replace(",", " ").split()],
+            school_id=_uuid(values["school_id"], "school_id") if values["school_id"] else None,
+            submitted_from=_day(values["submitted_from"], "submitted_from"),
+            submitted_until=_day(values["submitted_until"], "submitted_until", end=True),
+        )  # fmt: skip
+    except ServiceError as exc:
+        await session.rollback()
+        return await _new_dataset_form(request, session, principal, error=exc, form=values)
+    return RedirectResponse(f"/pages/calibration/datasets/{record.id}", status_code=303)
+
+
+def _text(value: object, limit: int) -> str:
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+def _uuid(value: str, field: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value.strip())
+    except ValueError:
+        raise UnprocessableError(f"{field}: {value!r} is not an id", code="bad_form") from None
+
+
+def _day(value: str, field: str, *, end: bool = False) -> datetime | None:
+    """A YYYY-MM-DD form date as UTC midnight; ``end`` gives the next midnight (inclusive day)."""
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise UnprocessableError(
+            f"{field}: {value!r} is not a date (YYYY-MM-DD)", code="bad_form"
+        ) from None
+    start = datetime.combine(day, time(), tzinfo=UTC)
+    return start + timedelta(days=1) if end else start
+
+
+# --- a dataset and its runs ----------------------------------------------------------------
+
+
+async def _dataset_view(
+    request: Request, session: SessionDep, principal: Principal, dataset_id: uuid.UUID, *,
+    error: ServiceError | None = None,
+) -> Response:  # fmt: skip
+    user = await _user(session, principal)
+    try:
+        dataset = await service.get_dataset(
+            session=session, principal=principal, dataset_id=dataset_id
+        )
+        runs, _ = await service.list_runs(
+            session=session, principal=principal, page=_PAGE, dataset_id=dataset_id
+        )
+    except ServiceError as exc:
+        return _denied(request, user, exc)
+    response = render(request, "calibration/dataset.html", user=user,
+                      user_language=user.language if user else None, dataset=dataset, runs=runs,
+                      models=service.RUN_MODELS, min_points=service.MIN_POINTS,
+                      max_points=service.MAX_POINTS,
+                      error=error.detail if error else None)  # fmt: skip
+    if error is not None:
+        response.status_code = error.status_code
+    return response
+
+
+@router.get("/datasets/{dataset_id}", response_class=HTMLResponse, response_model=None)
+async def calibration_dataset_page(
+    dataset_id: uuid.UUID, request: Request, principal: OptionalPrincipalDep, session: SessionDep
+) -> Response:
+    if principal is None:
+        return _login()
+    return await _dataset_view(request, session, principal, dataset_id)
+
+
+def _form_priors(form: FormData) -> dict[str, Any] | None:
+    """Priors from the run form: an empty pair means no prior; the 3PL default alone means none."""
+    priors: dict[str, Any] = {}
+    for name in ("log_discrimination", "intercept", "guessing"):
+        pair = [_text(form.get(f"prior_{name}_{k}"), 20).replace(",", ".") for k in (1, 2)]
+        if not any(pair):
+            if name == "guessing":
+                priors[name] = None
+            continue
+        try:
+            priors[name] = [float(v) for v in pair]
+        except ValueError:
+            raise UnprocessableError(
+                f"prior_{name}: {pair[0]!r} / {pair[1]!r} must both be numbers", code="bad_form"
+            ) from None
+    return None if priors == {"guessing": [5.0, 17.0]} else priors
+
+
+@router.post("/datasets/{dataset_id}/runs", response_class=HTMLResponse, response_model=None)
+async def calibration_start_run_submit(
+    dataset_id: uuid.UUID, request: Request, principal: OptionalPrincipalDep, session: SessionDep
+) -> Response:
+    if principal is None:
+        return _login()
+    form = await request.form()
+    try:
+        points_text = _text(form.get("quadrature_points"), 10) or "61"
+        if not points_text.isdigit():
+            raise UnprocessableError(
+                f"quadrature_points: {points_text!r} is not a whole number", code="bad_form"
+            )
+        run = await service.start_run(
+            session=session, principal=principal, dataset_id=dataset_id,
+            model=_text(form.get("model"), 16), quadrature_points=int(points_text),
+            priors=_form_priors(form),
+        )  # fmt: skip
+    except ServiceError as exc:
+        await session.rollback()
+        return await _dataset_view(request, session, principal, dataset_id, error=exc)
+    return RedirectResponse(f"/pages/calibration/runs/{run.id}", status_code=303)
+
+
+# --- a run: status, results, acceptance ----------------------------------------------------
+
+
+async def _run_view(
+    request: Request, session: SessionDep, principal: Principal, run_id: uuid.UUID, *,
+    error: ServiceError | None = None, accept_name: str = "",
+) -> Response:  # fmt: skip
+    user = await _user(session, principal)
+    try:
+        run = await service.get_run(session=session, principal=principal, run_id=run_id)
+        job = await session.get(JobRecord, run.job_id) if run.job_id else None
+        dataset = await session.get(ResponseDatasetRecord, run.dataset_id)
+    except ServiceError as exc:
+        return _denied(request, user, exc)
+    pending = run.status not in (RunStatus.SUCCEEDED, RunStatus.FAILED)
+    response = render(request, "calibration/run.html", user=user,
+                      user_language=user.language if user else None, run=run, job=job,
+                      dataset=dataset, result=run.result, pending=pending,
+                      succeeded=run.status == RunStatus.SUCCEEDED,
+                      error=error.detail if error else None,
+                      accept_name=accept_name or (dataset.name if dataset else ""))  # fmt: skip
+    if error is not None:
+        response.status_code = error.status_code
+    return response
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse, response_model=None)
@@ -89,14 +306,28 @@ async def run_page(
 ) -> Response:
     if principal is None:
         return _login()
-    user = await _user(session, principal)
+    return await _run_view(request, session, principal, run_id)
+
+
+@router.post("/runs/{run_id}/accept", response_class=HTMLResponse, response_model=None)
+async def calibration_accept_run_submit(
+    run_id: uuid.UUID, request: Request, principal: OptionalPrincipalDep, session: SessionDep
+) -> Response:
+    if principal is None:
+        return _login()
+    form = await request.form()
+    name = _text(form.get("name"), 200)
     try:
-        run = await service.get_run(session=session, principal=principal, run_id=run_id)
+        if not name:
+            raise UnprocessableError("name: give the parameter set a name", code="bad_form")
+        accepted = await service.accept_run(
+            session=session, principal=principal, run_id=run_id, name=name,
+            note=_text(form.get("note"), 2000),
+        )  # fmt: skip
     except ServiceError as exc:
-        return _denied(request, user, exc)
-    return render(request, "calibration/run.html", user=user,
-                  user_language=user.language if user else None, run=run,
-                  result=run.result, succeeded=run.status == RunStatus.SUCCEEDED)  # fmt: skip
+        await session.rollback()
+        return await _run_view(request, session, principal, run_id, error=exc, accept_name=name)
+    return RedirectResponse(f"/pages/calibration?accepted={accepted.id}", status_code=303)
 
 
 @router.get("/runs/{run_id}/plots/{kind}.svg", response_model=None)

@@ -159,7 +159,8 @@ async def export_parameter_set_csv(
 async def export_parameter_set_usage_data(
     set_id: uuid.UUID, principal: PrincipalDep, session: SessionDep
 ) -> Response:
-    """The parameters as QTI 3.0 usage data (A-/B-/C-Parm per item)."""
+    """The parameters as QTI 3.0 usage data: A-/B-/C-Parm of dichotomous items; IRT-Model,
+    A-Parm, GRM-B or GPCM-B (per category) and D-Parm of polytomous ones."""
     record, items = await service.get_parameter_set(
         session=session, principal=principal, set_id=set_id
     )
