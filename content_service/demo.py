@@ -140,9 +140,12 @@ def load_feature_demos(engine: Engine, settings: Settings) -> dict[str, object]:
     quizzes draw from the published items, the calibration needs them too). A search reindex job
     is queued last, so the worker builds the index from what was loaded.
     """
+    from content_service.demo_admissions import load_admissions_demo
+    from content_service.demo_assignments import load_assignments_demo
     from content_service.demo_calibration import load_calibration_demo
     from content_service.demo_items import load_items_demo
     from content_service.demo_library import load_library_demo
+    from content_service.demo_quiz_designs import load_quiz_designs_demo
     from content_service.demo_quizzes import load_quizzes_demo
     from content_service.demo_records import load_records_demo
     from content_service.demo_resources import load_resources_demo
@@ -157,6 +160,9 @@ def load_feature_demos(engine: Engine, settings: Settings) -> dict[str, object]:
         ("records", lambda session: load_records_demo(session, data_dir=settings.DATA_DIR)),
         ("library", load_library_demo),
         ("calibration", load_calibration_demo),
+        ("matrix and adaptive quizzes", load_quiz_designs_demo),
+        ("assignments", load_assignments_demo),
+        ("admissions", load_admissions_demo),
     ]
     loaded: dict[str, object] = {}
     for name, step in steps:

@@ -46,6 +46,7 @@ from content_service.models.people import (
     UserRecord,
 )
 from content_service.models.quizzes import (
+    AdaptiveStateRecord,
     AnswerRecord,
     AttemptRecord,
     QuizAssignmentRecord,
@@ -69,6 +70,7 @@ from content_service.models.surveys import (
 from content_service.models.transcripts import TranscriptCopyRecord, TranscriptRecord
 
 __all__ = [
+    "AdaptiveStateRecord",
     "AdmissionApplicantRecord",
     "AdmissionRoundRecord",
     "AdmissionSchoolRecord",

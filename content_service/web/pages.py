@@ -27,6 +27,7 @@ def _task(key: str, href: str) -> dict[str, str]:
 
 _ITEMS = _task("task.items", "/pages/items")
 _QUIZZES = _task("task.quizzes", "/pages/quizzes")
+_ASSIGNMENTS = _task("assignments.task", "/pages/assignments")
 _SURVEYS = _task("surveys.task", "/pages/surveys")
 _RECORDS = _task("task.records", "/pages/records")
 _LIBRARY = _task("task.library", "/pages/library")
@@ -37,14 +38,16 @@ _API = _task("task.researcher.api", "/docs")
 
 _TASKS: dict[Role, list[dict[str, str]]] = {
     Role.STUDENT: [
-        _QUIZZES, _SURVEYS, _RECORDS, _LIBRARY, _SEARCH,
-        _task("task.student.profile", "/me"), _task("task.admissions", "/admissions/me"),
+        _QUIZZES, _ASSIGNMENTS, _SURVEYS, _RECORDS, _LIBRARY, _SEARCH,
+        _task("task.student.profile", "/me"), _task("task.admissions", "/pages/admissions/me"),
     ],
     Role.PARENT: [
-        _RECORDS, _task("task.parent.children", "/me"), _task("task.admissions", "/admissions/me"),
+        _RECORDS, _task("task.parent.children", "/me"),
+        _task("task.admissions", "/pages/admissions/me"),
     ],
     Role.TEACHER: [
-        _ITEMS, _task("task.items.new", "/pages/items/new"), _QUIZZES, _SURVEYS, _RECORDS,
+        _ITEMS, _task("task.items.new", "/pages/items/new"), _QUIZZES, _ASSIGNMENTS, _SURVEYS,
+        _RECORDS,
         _CALIBRATION, _SEARCH, _LIBRARY, _task("task.teacher.classes", "/schools"), _TOKENS,
     ],
     Role.RESEARCHER: [_CALIBRATION, _ITEMS, _SEARCH, _API, _TOKENS],
@@ -56,8 +59,10 @@ _TASKS: dict[Role, list[dict[str, str]]] = {
     Role.SCHOOL_ADMIN: [
         _RECORDS, _ITEMS, _SURVEYS, _CALIBRATION, _LIBRARY, _SEARCH,
         _task("task.admin.users", "/users"), _task("task.admin.audit", "/audit"),
+        _task("admissions.task.manage", "/pages/admissions"),
     ],
     Role.SYSTEM_ADMIN: [
+        _task("admissions.task.manage", "/pages/admissions"),
         _task("task.admin.users", "/users"), _task("task.admin.audit", "/audit"),
         _task("task.admissions.api", "/docs#/admissions"), _ITEMS, _CALIBRATION, _SEARCH,
     ],
