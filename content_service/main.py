@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -52,7 +53,8 @@ _ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
 }
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> FastAPI:
+    """The application. ``freeze_gc`` (server processes only, see :func:`app_from_environment`)."""
     settings = settings or get_settings()
     configure_logging(level=settings.LOG_LEVEL, json_lines=settings.LOG_JSON)
 
@@ -62,6 +64,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.answer_batcher = AnswerBatcher(engine)
+        if freeze_gc:
+            # Everything alive now (modules, routes, schemas, mappers) lives as long as the
+            # process: move it out of the collector's sight, so that full collections, which
+            # otherwise walk those ~10^6 objects, stop adding tens of ms to request latency.
+            gc.collect()
+            gc.freeze()
         try:
             yield
         finally:
@@ -133,4 +141,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def app_from_environment() -> FastAPI:
     """Factory for ``uvicorn --factory``: settings from the environment."""
-    return create_app(get_settings())
+    return create_app(get_settings(), freeze_gc=True)
