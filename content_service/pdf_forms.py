@@ -3,22 +3,48 @@
 fpdf2 with the DejaVu fonts (full Vietnamese coverage). Maths is printed as readable text: the
 common LaTeX commands become their Unicode symbols (``\\frac{a}{b}`` → ``(a)/(b)``, ``x^2`` →
 ``x²``); Markdown emphasis and HTML tags are dropped.
+
+Images of stems and options (``![alt](/item-assets/<sha>)`` or ``<img src=…>``) print where the
+text puts them, scaled to the text width and at most :data:`MAX_IMAGE_HEIGHT` high: PNG, JPEG,
+GIF and WebP as raster images, SVG through fpdf2's SVG support. The caller resolves the
+addresses to files (:class:`AssetFile`, keyed by SHA-256); this module never touches the
+database or the network. What cannot be printed becomes a placeholder line: ``[hình: alt]`` for
+an image that is missing, unreadable or not stored here, ``[âm thanh/video: alt]`` for audio and
+video.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
-from collections.abc import Sequence
+import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from fpdf.image_parsing import preload_image
 
 from item_bank.items import Item, ItemKind
 
+log = logging.getLogger(__name__)
+
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+MAX_IMAGE_HEIGHT = 70.0  # mm
+_PRINTABLE_IMAGES = frozenset(
+    {"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"}
+)
+_ASSET_URL = re.compile(r"/item-assets/([0-9a-f]{64})(?![0-9a-f])")
+# a Markdown image, or an HTML element that shows a file
+_MEDIA_REF = re.compile(
+    r"!\[(?P<alt>[^\]]*)\]\(\s*<?(?P<url>[^)\s>]*)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)"
+    r"|<(?P<tag>img|audio|video|source|object)\b(?P<attrs>[^>]*)>",
+    re.IGNORECASE,
+)
+_ATTR = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 _LABELS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 _SYMBOLS = {
@@ -82,6 +108,56 @@ def plain_text(markdown: str | None) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class AssetFile:
+    """A stored item file as the caller found it: where it lies and what it is."""
+
+    path: Path
+    media_type: str
+    filename: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MediaRef:
+    """A file the item text shows: its address, alternative text, and the element naming it."""
+
+    url: str
+    alt: str
+    element: str  # "image" (Markdown), or the HTML tag: img, audio, video, source, object
+
+
+def split_media(markdown: str | None) -> list[str | MediaRef]:
+    """Item Markdown cut into text pieces and the files it shows, in reading order.
+
+    ``<audio>``/``<video>`` without a ``src`` of their own yield nothing (their ``<source>``
+    children do), so a clip prints once.
+    """
+    if not markdown:
+        return []
+    text = unicodedata.normalize("NFC", markdown)
+    parts: list[str | MediaRef] = []
+    start = 0
+    for match in _MEDIA_REF.finditer(text):
+        if match.start() > start:
+            parts.append(text[start : match.start()])
+        start = match.end()
+        if match.group("tag") is None:
+            parts.append(MediaRef(match.group("url"), match.group("alt").strip(), "image"))
+            continue
+        tag = match.group("tag").lower()
+        attrs = {
+            m.group(1).lower(): m.group(2) or m.group(3) or m.group(4) or ""
+            for m in _ATTR.finditer(match.group("attrs"))
+        }
+        url = attrs.get("data" if tag == "object" else "src", "")
+        if url:
+            alt = attrs.get("alt") or attrs.get("title") or attrs.get("aria-label") or ""
+            parts.append(MediaRef(url, alt.strip(), tag))
+    if start < len(text):
+        parts.append(text[start:])
+    return parts
+
+
+@dataclass(frozen=True, slots=True)
 class PrintedItem:
     """One item of a form as printed: its position, points, option order and key."""
 
@@ -121,11 +197,102 @@ def _line(pdf: FPDF, text: str, *, height: float = 6.0, bold: bool = False, size
     pdf.multi_cell(0, height, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
+def _is_audio_video(media: MediaRef, asset: AssetFile | None) -> bool:
+    if media.element in ("audio", "video"):
+        return True
+    if asset is not None:
+        return asset.media_type.startswith(("audio/", "video/"))
+    return media.element == "source"
+
+
+def _placeholder(media: MediaRef, asset: AssetFile | None, *, indent: str) -> str:
+    label = media.alt or (asset.filename if asset is not None else "")
+    kind = "âm thanh/video" if _is_audio_video(media, asset) else "hình"
+    return f"{indent}[{kind}: {label}]" if label else f"{indent}[{kind}]"
+
+
+def _draw_image(pdf: FPDF, data: bytes, *, indent_mm: float) -> None:
+    """An image at its natural size (72 dpi), shrunk to the text width and the height cap.
+
+    Given as bytes: fpdf2 recognises SVG by its content then, not by a file name ending. fpdf2's
+    notes on SVG features it simplifies are logged, not raised."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _, _, info = preload_image(
+            pdf.image_cache, data, None, pdf.resource_access_policy, pdf.svg_limits
+        )
+        size = info["w"], info["h"]
+        if not all(isinstance(v, int | float) and v > 0 for v in size):
+            raise ValueError("the image has no size")
+        width = float(cast(float, size[0])) / pdf.k
+        height = float(cast(float, size[1])) / pdf.k
+        scale = min(1.0, (pdf.epw - indent_mm) / width, MAX_IMAGE_HEIGHT / height)
+        pdf.image(data, x=pdf.l_margin + indent_mm, w=width * scale, h=height * scale)
+    for note in caught:
+        log.info("printing an item image: %s", note.message)
+    pdf.ln(1)
+
+
+def _media(
+    pdf: FPDF, media: MediaRef, assets: Mapping[str, AssetFile], *, indent: str, indent_mm: float
+) -> None:
+    found = _ASSET_URL.fullmatch(media.url.strip())
+    asset = assets.get(found.group(1)) if found else None
+    if asset is not None and not _is_audio_video(media, asset):
+        if asset.media_type not in _PRINTABLE_IMAGES:
+            log.warning("item file %s (%s) cannot be printed", media.url, asset.media_type)
+        elif not asset.path.is_file():
+            log.warning("item file %s is missing on disk at %s", media.url, asset.path)
+        else:
+            try:
+                _draw_image(pdf, asset.path.read_bytes(), indent_mm=indent_mm)
+                return
+            except Exception as error:  # an unreadable or unsupported file prints its alt
+                log.warning("item file %s could not be printed: %s", media.url, error)
+    elif asset is None and not _is_audio_video(media, asset):
+        log.warning("item file %s is not a stored item file; printed as its text", media.url)
+    _line(pdf, _placeholder(media, asset, indent=indent))
+
+
+def _rich(
+    pdf: FPDF,
+    prefix: str,
+    markdown: str | None,
+    assets: Mapping[str, AssetFile],
+    *,
+    indent: str = "",
+    indent_mm: float = 0.0,
+) -> None:
+    """``prefix`` and the item text, its images drawn where the text puts them."""
+    pending = prefix
+    for part in split_media(markdown):
+        if isinstance(part, str):
+            text = plain_text(part)
+            if text:
+                pending = f"{pending}{text}" if pending else f"{indent}{text}"
+            continue
+        if pending.strip():
+            _line(pdf, pending)
+        pending = ""
+        _media(pdf, part, assets, indent=indent, indent_mm=indent_mm)
+    if pending.strip() or not markdown:
+        _line(pdf, pending)
+
+
 def render_forms_pdf(
-    *, title: str, subtitle: str, forms: Sequence[PrintedForm], minutes: int | None = None
+    *,
+    title: str,
+    subtitle: str,
+    forms: Sequence[PrintedForm],
+    minutes: int | None = None,
+    assets: Mapping[str, AssetFile] | None = None,
 ) -> bytes:
     """Each form (header, numbered questions with lettered options, answer space for open
-    kinds) followed by its answer key page ("ĐÁP ÁN")."""
+    kinds) followed by its answer key page ("ĐÁP ÁN").
+
+    ``assets`` maps the SHA-256 of the item files the texts show to where they are stored;
+    a file not in it, or missing on disk, prints as a placeholder line."""
+    files: Mapping[str, AssetFile] = assets or {}
     pdf = _Pdf(title or "Đề kiểm tra")
     for form in forms:
         pdf.add_page()
@@ -138,11 +305,12 @@ def render_forms_pdf(
         pdf.ln(3)
         for entry in form.items:
             item = entry.item
-            _line(pdf, f"Câu {entry.position} ({entry.points:g} điểm). {plain_text(item.stem)}")
+            _rich(pdf, f"Câu {entry.position} ({entry.points:g} điểm). ", item.stem, files)
             if item.choices:
                 for index, identifier in enumerate(entry.choice_order):
                     choice = item.choice(identifier)
-                    _line(pdf, f"    {_LABELS[index]}. {plain_text(choice.text)}")
+                    label = f"    {_LABELS[index]}. "
+                    _rich(pdf, label, choice.text, files, indent="        ", indent_mm=8.0)
             elif item.kind in (ItemKind.NUMERIC, ItemKind.SHORT_TEXT):
                 _line(pdf, "    Trả lời: ..................................................")
             elif item.kind is ItemKind.OPEN_RESPONSE:

@@ -7,6 +7,7 @@ week shows exactly the items assembled today even when the bank has moved on.
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,11 +15,17 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from content_service.errors import NotFoundError, UnprocessableError
-from content_service.models.items import AssembledFormRecord, ItemVersionRecord, VersionStatus
-from content_service.pdf_forms import PrintedForm, PrintedItem, render_forms_pdf
+from content_service.models.items import (
+    AssembledFormRecord,
+    ItemAssetRecord,
+    ItemVersionRecord,
+    VersionStatus,
+)
+from content_service.pdf_forms import AssetFile, PrintedForm, PrintedItem, render_forms_pdf
 from content_service.schemas.items import AssemblyRequest
 from content_service.services.access import Principal
 from content_service.services.audit import record_audit
+from content_service.services.item_assets import asset_path, referenced_assets
 from content_service.services.items import item_of, require_bank_user
 from item_bank.assembly import (
     AnswerKey,
@@ -157,14 +164,19 @@ async def get_forms(
     return record
 
 
-async def forms_pdf(*, session: AsyncSession, principal: Principal, form_id: uuid.UUID) -> bytes:
+async def forms_pdf(
+    *, session: AsyncSession, principal: Principal, form_id: uuid.UUID, data_dir: Path
+) -> bytes:
+    """The printable form set; the images its items show are read from ``data_dir``."""
     record = await get_forms(session=session, principal=principal, form_id=form_id)
     printed = []
+    shas: set[str] = set()
     for form in record.forms:
         entries = []
         for entry in form["items"]:
             version = await session.get(ItemVersionRecord, uuid.UUID(entry["version_id"]))
             assert version is not None  # versions are never deleted
+            shas |= referenced_assets(version.content)
             key = form["answer_key"].get(entry["identifier"], {})
             entries.append(
                 PrintedItem(
@@ -176,7 +188,17 @@ async def forms_pdf(*, session: AsyncSession, principal: Principal, form_id: uui
                 )
             )
         printed.append(PrintedForm(form["number"], tuple(entries), form["total_points"]))
+    assets: dict[str, AssetFile] = {}
+    if shas:
+        rows = await session.exec(
+            select(ItemAssetRecord).where(col(ItemAssetRecord.sha256).in_(sorted(shas)))
+        )
+        for row in rows:
+            path = asset_path(data_dir, row.sha256)
+            assets[row.sha256] = AssetFile(path, row.media_type, row.filename)
     spec = record.blueprint.get("blueprint", {})
     parts = [spec.get("subject") or "", f"Lớp {spec['grade']}" if spec.get("grade") else ""]
     subtitle = " · ".join(p for p in parts if p)
-    return render_forms_pdf(title=record.title or "Đề kiểm tra", subtitle=subtitle, forms=printed)
+    return render_forms_pdf(
+        title=record.title or "Đề kiểm tra", subtitle=subtitle, forms=printed, assets=assets
+    )

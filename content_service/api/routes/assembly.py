@@ -7,7 +7,7 @@ import uuid
 from fastapi import APIRouter, status
 from fastapi.responses import Response
 
-from content_service.api.deps import PrincipalDep, SessionDep
+from content_service.api.deps import PrincipalDep, SessionDep, SettingsDep
 from content_service.models.items import AssembledFormRecord
 from content_service.schemas.items import AssembledFormsPublic, AssemblyRequest
 from content_service.services import assembly as assembly_service
@@ -29,9 +29,13 @@ async def assemble_forms(
 
 
 @router.get("/forms/{form_id}.pdf", response_class=Response)
-async def forms_pdf(form_id: uuid.UUID, principal: PrincipalDep, session: SessionDep) -> Response:
+async def forms_pdf(
+    form_id: uuid.UUID, principal: PrincipalDep, session: SessionDep, settings: SettingsDep
+) -> Response:
     """The forms as a printable PDF, each followed by its answer key page."""
-    pdf = await assembly_service.forms_pdf(session=session, principal=principal, form_id=form_id)
+    pdf = await assembly_service.forms_pdf(
+        session=session, principal=principal, form_id=form_id, data_dir=settings.DATA_DIR
+    )
     return Response(
         pdf,
         media_type="application/pdf",
