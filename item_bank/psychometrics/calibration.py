@@ -26,6 +26,7 @@ _AUTO_SE_LIMIT = 400  # numerical observed information costs 2 E-steps per free 
 _WARM_START_ROWS = 10_000  # rows of the first warm-start subsample
 _WARM_START_PER_ITEM = 500  # and at least this many responses per item on average
 _STAGE_FACTOR = 10  # each further warm-start stage uses this many times more rows
+_SLOW_LAST_STEP = 4  # slowly converging models (3PL) add a stage on every 4th row
 
 
 def calibrate(
@@ -148,7 +149,7 @@ def calibrate(
     start = layout.pack(state0)
     # Warm start on systematic subsamples; the last iterations run on all data, so the
     # fixed point (and the convergence test) is that of the full data.
-    for step in _warm_start_steps(data):
+    for step in _warm_start_steps(data, slow=_slow_em(models, free)):
         start = iterate(em_on(data.every(step), quad), start, valid, tol=10 * tol,
                         max_iter=min(max_iter, 100), accelerate=accelerate,
                         ll_slack=slack).x  # fmt: skip
@@ -187,14 +188,17 @@ def calibrate(
     )
 
 
-def _warm_start_steps(data: ResponseMatrix) -> list[int]:
+def _warm_start_steps(data: ResponseMatrix, *, slow: bool = False) -> list[int]:
     """Subsampling steps of the warm-start stages, coarsest first, each 10x more rows.
 
     A subsample's estimate lies within its sampling error of the full-data estimate, so the
     expensive full-data iterations start close to the fixed point. The first stage keeps at
     least 10,000 rows and about 500 responses per item (sparse designs need more rows). A
     coarser grid for the early stages was tried and dropped: its bias cost more full-data
-    iterations than it saved.
+    iterations than it saved. When EM converges slowly (``slow``: free 3PL items, whose
+    guessing parameters carry much missing information) a last stage on a quarter of the
+    rows is added: on 100,000 x 100 it cut the full-data E-steps of the 3PL from 22-23 to 16
+    for 11 quarter-size ones (about 20 full-data E-steps' worth of work instead of 24.6).
     """
     per_row = float(data.counts.sum()) / max(float(data.weights.sum()), 1.0)
     needed = max(_WARM_START_ROWS, _WARM_START_PER_ITEM * data.n_items / max(per_row, 1e-9))
@@ -203,7 +207,14 @@ def _warm_start_steps(data: ResponseMatrix) -> list[int]:
     while step >= 4:  # a stage on more than a quarter of the data saves too little
         steps.append(step)
         step //= _STAGE_FACTOR
+    if slow and steps and steps[-1] >= 2 * _SLOW_LAST_STEP:
+        steps.append(_SLOW_LAST_STEP)
     return steps
+
+
+def _slow_em(models: tuple[str, ...], free: np.ndarray) -> bool:
+    """Whether EM is expected to converge slowly (any free 3PL item)."""
+    return any(m == "3pl" for m, f in zip(models, free, strict=True) if f)
 
 
 def _n_items(responses: ResponsesLike) -> int:
