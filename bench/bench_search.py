@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import statistics
@@ -29,6 +30,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -157,6 +159,62 @@ def run_clients(
     return timings
 
 
+WRK_SCRIPT = r"""
+-- GET /search cycling through the relevance set's queries (URL-encoded, one per line)
+local terms, n, facets = {}, 0, ""
+function init(args)
+  for line in io.lines(args[1]) do table.insert(terms, line) end
+  facets = args[2] or ""
+  n = math.random(#terms)
+end
+function request()
+  n = n + 1
+  local path = "/search?limit=10&q=" .. terms[(n % #terms) + 1]
+  if facets ~= "" then path = path .. "&facets=" .. facets end
+  return wrk.format("GET", path, {["Accept-Encoding"] = "identity"})
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT requests=%d non2xx=%d errors=%d p50=%d p95=%d p99=%d\n",
+    summary.requests, e.status, e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
+
+
+def run_wrk(
+    base: str, connections: int, seconds: int, terms: list[str], facets: str = ""
+) -> dict[str, Any]:
+    """The same searches from wrk, a C load generator: the client's own GIL and CPU stay out
+    of the latency (the Python client above runs its 8 clients as threads of one process)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        listing = Path(tmp) / "terms.txt"
+        listing.write_text("".join(quote(t) + "\n" for t in terms))
+        script = Path(tmp) / "search.lua"
+        script.write_text(WRK_SCRIPT)
+        threads = min(connections, 2)
+        out = subprocess.run(
+            ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s",
+             "-s", str(script), base, "--", str(listing), facets],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+    found = re.search(
+        r"RESULT requests=(\d+) non2xx=(\d+) errors=(\d+) p50=(\d+) p95=(\d+) p99=(\d+)",
+        out.stdout,
+    )
+    assert found, out.stdout + out.stderr
+    requests, non2xx, errors, p50, p95, p99 = (int(v) for v in found.groups())
+    assert non2xx == errors == 0, out.stdout
+    return {
+        "connections": connections,
+        "requests": requests,
+        "per_second": round(requests / seconds, 1),
+        "p50_ms": round(p50 / 1000, 2),
+        "p95_ms": round(p95 / 1000, 2),
+        "p99_ms": round(p99 / 1000, 2),
+    }
+
+
 # The index settings before the tuning (issue #7 follow-up), indexed in the same run as the
 # peer of the current ones: the machine is shared, so only same-run ratios mean anything.
 LEGACY_SETTINGS: dict[str, Any] = {
@@ -226,6 +284,7 @@ def main() -> None:
     parser.add_argument("--fallback", action="store_true")
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--wrk-seconds", type=int, default=10, help="each wrk run (1 and 8)")
     parser.add_argument("--facets", default="subject,grade,type", help="for the facet run")
     parser.add_argument(
         "--indexing-threads",
@@ -295,6 +354,8 @@ def main() -> None:
             eight = run_clients(base, 8, args.requests // 2, terms)
             facet_one = run_clients(base, 1, args.requests, terms, facets=args.facets)
             facet_eight = run_clients(base, 8, args.requests // 2, terms, facets=args.facets)
+            wrk_one = run_wrk(base, 1, args.wrk_seconds, terms)
+            wrk_eight = run_wrk(base, 8, args.wrk_seconds, terms)
         finally:
             process.terminate()
             process.wait(timeout=30)
@@ -311,6 +372,8 @@ def main() -> None:
                 "p50_ms": round(statistics.median(eight), 2),
                 "p99_ms": round(percentile(eight, 0.99), 2),
             },
+            "wrk_one_client": wrk_one,
+            "wrk_eight_clients": wrk_eight,
             "peer_index": peer,
             "peer_backend_in_process": {
                 "one_client_p50_ms": round(statistics.median(direct_one), 2),
