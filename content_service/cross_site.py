@@ -44,11 +44,11 @@ class RefuseCrossSiteWrites:
 
 def _same_origin(headers: Headers) -> bool:
     origin = headers.get("origin")
-    if origin is None or origin == "null":
-        # No Origin: a same-origin navigation in an old browser or a non-browser client. Fall
-        # back to Fetch Metadata when the browser sends it; "null" (sandboxed/opaque) is foreign.
-        if origin == "null":
-            return False
+    if origin == "null":  # a sandboxed or otherwise opaque origin: never ours
+        return False
+    if origin is None:
+        # An old browser's same-origin navigation, or a non-browser client: fall back to Fetch
+        # Metadata when the browser sends it.
         return headers.get("sec-fetch-site", "same-origin") in {"same-origin", "none"}
     host = headers.get("x-forwarded-host") or headers.get("host", "")
     return urlsplit(origin).netloc.lower() == host.split(",")[0].strip().lower()

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from content_service.demo_quizzes import teacher_and_class
 from content_service.models.assignments import AssignmentRecord, AssignmentStatus
 from content_service.models.base import utcnow
-from content_service.models.people import SchoolClassRecord, UserRecord
 
 COURSE_SOURCE = Path(__file__).resolve().parents[1] / "notebooks" / "course" / "source"
 DEMO_NAME = "bai1"
@@ -44,12 +44,7 @@ def load_assignments_demo(
     source: Path = COURSE_SOURCE / DEMO_NAME,
 ) -> int:
     """Add the released demo assignment; returns how many were added (0 or 1)."""
-    teacher = session.exec(select(UserRecord).where(UserRecord.username == teacher_username)).one()
-    klass = session.exec(
-        select(SchoolClassRecord).where(
-            SchoolClassRecord.school_id == teacher.school_id, SchoolClassRecord.name == class_name
-        )
-    ).one()
+    teacher, klass = teacher_and_class(session, teacher_username, class_name)
     existing = session.exec(
         select(AssignmentRecord.id).where(
             AssignmentRecord.class_id == klass.id, AssignmentRecord.name == DEMO_NAME

@@ -13,10 +13,10 @@ from sqlmodel import Session, col, select
 
 from content_service.delivery.review import ReviewPolicy
 from content_service.demo_calibration import DEMO_SET_NAME
+from content_service.demo_quizzes import teacher_and_class
 from content_service.models.base import utcnow
 from content_service.models.calibration import ParameterSetRecord
 from content_service.models.items import ItemVersionRecord, VersionStatus
-from content_service.models.people import SchoolClassRecord, UserRecord
 from content_service.models.quizzes import (
     QuizAssignmentRecord,
     QuizMode,
@@ -38,12 +38,7 @@ def load_quiz_designs_demo(
     session: Session, *, teacher_username: str = "gv.toan", class_name: str = "10A1"
 ) -> int:
     """Add the matrix and adaptive demo quizzes; returns how many were added."""
-    teacher = session.exec(select(UserRecord).where(UserRecord.username == teacher_username)).one()
-    klass = session.exec(
-        select(SchoolClassRecord).where(
-            SchoolClassRecord.school_id == teacher.school_id, SchoolClassRecord.name == class_name
-        )
-    ).one()
+    teacher, klass = teacher_and_class(session, teacher_username, class_name)
     existing = set(
         session.exec(select(QuizRecord.title).where(QuizRecord.school_id == teacher.school_id))
     )

@@ -24,6 +24,19 @@ PRACTICE_TITLE = "Luyện tập Toán: các câu trắc nghiệm"
 TEST_TITLE = "Kiểm tra 15 phút môn Toán"
 
 
+def teacher_and_class(
+    session: Session, teacher_username: str, class_name: str
+) -> tuple[UserRecord, SchoolClassRecord]:
+    """The demo teacher and the class of that name in the teacher's school."""
+    teacher = session.exec(select(UserRecord).where(UserRecord.username == teacher_username)).one()
+    klass = session.exec(
+        select(SchoolClassRecord).where(
+            SchoolClassRecord.school_id == teacher.school_id, SchoolClassRecord.name == class_name
+        )
+    ).one()
+    return teacher, klass
+
+
 def load_quizzes_demo(
     session: Session,
     *,
@@ -32,12 +45,7 @@ def load_quizzes_demo(
     subject: str = "Toán",
 ) -> int:
     """Add the demo quizzes (published, assigned to ``class_name``); returns how many were added."""
-    teacher = session.exec(select(UserRecord).where(UserRecord.username == teacher_username)).one()
-    klass = session.exec(
-        select(SchoolClassRecord).where(
-            SchoolClassRecord.school_id == teacher.school_id, SchoolClassRecord.name == class_name
-        )
-    ).one()
+    teacher, klass = teacher_and_class(session, teacher_username, class_name)
     versions = session.exec(
         select(ItemVersionRecord)
         .where(
