@@ -33,6 +33,7 @@ from content_service.log_config import configure_logging
 from content_service.middleware import AccessLog, BodySizeLimit, RefuseNulInUrl
 from content_service.schemas.common import ErrorBody
 from content_service.services.answer_batcher import AnswerBatcher
+from content_service.services.search import aclose_backends
 from content_service.services.signing import close_key_providers
 from content_service.settings import Settings, get_settings
 from content_service.web import (
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
             yield
         finally:
             await app.state.answer_batcher.close()
+            await aclose_backends()  # this loop's Meilisearch connections
             await engine.dispose()
             close_key_providers()  # log out of signing tokens (PKCS#11 sessions)
 

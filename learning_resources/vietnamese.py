@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 __all__ = [
@@ -102,17 +102,6 @@ def fold_for_search(text: str) -> str:
     return " ".join(fold_diacritics(token) for token in tokenize_syllables(text))
 
 
-def _field_syllables(hit: Mapping[str, Any], fields: Sequence[str]) -> set[str]:
-    syllables: set[str] = set()
-    for field in fields:
-        value = hit.get(field)
-        values: Iterable[Any] = value if isinstance(value, list | tuple) else (value,)
-        for item in values:
-            if isinstance(item, str):
-                syllables.update(tokenize_syllables(item))
-    return syllables
-
-
 def rerank_exact_tone(query: str, hits: Sequence[H], fields: Sequence[str]) -> list[H]:
     """Stable-sort search hits so that exact-tone matches of a marked query come first.
 
@@ -140,6 +129,24 @@ def rerank_exact_tone(query: str, hits: Sequence[H], fields: Sequence[str]) -> l
     marked = {token for token in tokenize_syllables(query) if has_diacritics(token)}
     if not marked:
         return list(hits)
-    scores = [len(marked & _field_syllables(hit, fields)) for hit in hits]
+    # A substring test first (cheap, and most hits fail it), then the whole-word check: \w
+    # boundaries are exactly where tokenize_syllables cuts. Tokenising every field of a
+    # 100-hit window instead was a third of a re-ranked search's time.
+    whole_words = [(token, re.compile(rf"(?<!\w){re.escape(token)}(?!\w)")) for token in marked]
+
+    def score(text: str) -> int:
+        return sum(1 for token, word in whole_words if token in text and word.search(text))
+
+    def text(hit: H) -> str:
+        parts: list[str] = []
+        for field in fields:
+            value = hit.get(field)
+            if isinstance(value, str):
+                parts.append(value)
+            elif isinstance(value, list | tuple):
+                parts.extend(item for item in value if isinstance(item, str))
+        return nfc("\n".join(parts)).casefold()
+
+    scores = [score(text(hit)) for hit in hits]
     order = sorted(range(len(hits)), key=lambda index: -scores[index])
     return [hits[index] for index in order]

@@ -11,7 +11,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from content_service.api.deps import OptionalPrincipalDep, SessionDep, SettingsDep
 from content_service.api.routes.search import search_audience
@@ -99,7 +98,7 @@ async def one_catalogue_search(
     result: SearchResult | None = None
     unavailable = False
     try:
-        result = await run_in_threadpool(backend_for(settings).search, query)
+        result = await backend_for(settings).search_async(query)
     except SearchUnavailableError:
         unavailable = True
     return render(

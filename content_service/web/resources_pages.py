@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
-from starlette.concurrency import run_in_threadpool
 
 from content_service.api.deps import OptionalPrincipalDep, SessionDep, SettingsDep
 from content_service.api.routes.search import search_audience
@@ -42,7 +41,7 @@ async def search_page(
     )
     result, unavailable = None, False
     try:
-        result = await run_in_threadpool(backend_for(settings).search, query)
+        result = await backend_for(settings).search_async(query)
     except SearchUnavailableError:
         unavailable = True
     return render(

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from starlette.concurrency import run_in_threadpool
 
 from content_service.api.deps import OptionalPrincipalDep, PrincipalDep, SessionDep, SettingsDep
 from content_service.errors import ServiceError
@@ -95,7 +94,7 @@ async def search(
     )
     backend = backend_for(settings)
     try:
-        result = await run_in_threadpool(backend.search, query)
+        result = await backend.search_async(query)
     except SearchUnavailableError as error:
         raise SearchUnavailableHttpError(f"search is unavailable: {error}") from None
     hits = [

@@ -32,6 +32,7 @@ __all__ = [
     "SearchQuery",
     "SearchResult",
     "SearchUnavailableError",
+    "aclose_backends",
     "backend_for",
     "close_backends",
     "index_uid",
@@ -78,3 +79,11 @@ def close_backends() -> None:
         _BACKENDS.clear()
     for backend in backends:
         backend.close()
+
+
+async def aclose_backends() -> None:
+    """Close the running event loop's connections of every cached backend (app shutdown)."""
+    with _LOCK:
+        backends = list(_BACKENDS.values())
+    for backend in backends:
+        await backend.aclose()

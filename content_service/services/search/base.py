@@ -109,6 +109,10 @@ class SearchBackend(Protocol):
 
     def search(self, query: SearchQuery) -> SearchResult: ...
 
+    async def search_async(self, query: SearchQuery) -> SearchResult:
+        """:meth:`search` for request handlers, without blocking the event loop."""
+        ...
+
     def rebuild(self, documents: Iterable[dict[str, Any]]) -> int:
         """Build a fresh index from ``documents`` and swap it in; returns the count."""
         ...
@@ -121,6 +125,10 @@ class SearchBackend(Protocol):
 
     def close(self) -> None:
         """Release connections."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release the running event loop's connections (the app's shutdown)."""
         ...
 
 

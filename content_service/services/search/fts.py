@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
+
 from content_service.services.search.base import (
     FACETS,
     RERANK_WINDOW,
@@ -282,6 +284,13 @@ class FtsBackend:
             if name in query.facets:
                 facets.setdefault(name, {})[value] = count
         return [json.loads(r[0]) for r in rows], int(total), facets
+
+    async def search_async(self, query: SearchQuery) -> SearchResult:
+        # SQLite calls block: they run in a worker thread.
+        return await anyio.to_thread.run_sync(self.search, query)
+
+    async def aclose(self) -> None:
+        """Nothing per event loop: each search opens its own SQLite connection."""
 
     def search(self, query: SearchQuery) -> SearchResult:
         self.ensure_index()

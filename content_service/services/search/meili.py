@@ -9,14 +9,16 @@ A full rebuild fills ``<uid>-rebuild-<random>``, swaps it with the live index an
 
 from __future__ import annotations
 
-import json
+import asyncio
 import threading
 import time
 import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import aiohttp
 import httpx
+import orjson
 
 from content_service.services.search.base import (
     FACETS,
@@ -139,6 +141,7 @@ class MeiliBackend:
         self._lock = threading.Lock()
         self._client = self._new_client()
         self._ready = False  # live index exists with our settings (checked once per process)
+        self._sessions: dict[asyncio.AbstractEventLoop, aiohttp.ClientSession] = {}
 
     def _new_client(self) -> httpx.Client:
         return httpx.Client(
@@ -160,7 +163,7 @@ class MeiliBackend:
         self._client.close()
 
     def _request(self, method: str, path: str, body: Any = None) -> Any:
-        content = None if body is None else json.dumps(body, ensure_ascii=False).encode()
+        content = None if body is None else orjson.dumps(body)
         try:
             response = self._client.request(method, path, content=content)
         except httpx.HTTPError as error:
@@ -173,7 +176,7 @@ class MeiliBackend:
             raise SearchUnavailableError(
                 f"Meilisearch {method} {path}: {response.status_code} {response.text[:300]}"
             )
-        return response.json() if response.content else None
+        return orjson.loads(response.content) if response.content else None
 
     def _wait(self, task: dict[str, Any]) -> dict[str, Any]:
         """Poll a task to its final status; anything but ``succeeded`` raises."""
@@ -270,7 +273,8 @@ class MeiliBackend:
             self._wait(self._request("DELETE", f"/indexes/{fresh}"))
         return count
 
-    def search(self, query: SearchQuery) -> SearchResult:
+    def _search_body(self, query: SearchQuery) -> tuple[dict[str, Any], bool]:
+        """The request for one search, and whether it asks for a re-rank window."""
         window = is_toned(query.q) and query.offset + query.limit <= RERANK_WINDOW
         body: dict[str, Any] = {
             "q": query.q,
@@ -286,33 +290,91 @@ class MeiliBackend:
             # a window is highlighted here instead, on the page that is shown.
             body["attributesToHighlight"] = ["title", "description"]
             body["highlightPreTag"], body["highlightPostTag"] = MARK_OPEN, MARK_CLOSE
+        return body, window
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        """Blocking search (CLI, jobs, tests); request handlers use :meth:`search_async`."""
+        body, window = self._search_body(query)
         try:
             answer = self._request("POST", f"/indexes/{self.uid}/search", body)
         except SearchUnavailableError as error:
             if "index_not_found" in str(error):  # nothing indexed yet: no hits, not an outage
                 return SearchResult([], 0, {})
             raise
-        if answer is None:
-            return SearchResult([], 0, {})
-        hits = finish_hits(query.q, answer["hits"], query.offset, query.limit, window)
-        terms = fold_for_search(query.q).split() if window else []
-        results = []
-        for hit in hits:
-            formatted = hit.get("_formatted") or {
-                name: mark_terms(str(hit.get(name) or ""), terms, prefix_last=True)
-                for name in ("title", "description")
-            }
-            results.append(
-                SearchHit(
-                    document=public_hit(hit),
-                    highlight={
-                        name: marked_html(str(formatted.get(name) or hit.get(name) or ""))
-                        for name in ("title", "description")
-                    },
-                )
+        return _result(query, answer, window)
+
+    async def search_async(self, query: SearchQuery) -> SearchResult:
+        """The same search on the event loop: no worker-thread hop, no threads competing for
+        the GIL (with 8 concurrent searches that hop and its contention were a quarter of the
+        service's CPU per search, bench/bench_search.py)."""
+        body, window = self._search_body(query)
+        session = self._async_session()
+        path = f"/indexes/{self.uid}/search"
+        try:
+            async with session.post(path, data=orjson.dumps(body)) as response:
+                content = await response.read()
+                status = response.status
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise SearchUnavailableError(f"Meilisearch at {self.url}: {error!r}") from error
+        if status >= 400:
+            if b"index_not_found" in content:
+                return SearchResult([], 0, {})
+            text = content[:300].decode(errors="replace")
+            raise SearchUnavailableError(f"Meilisearch POST {path}: {status} {text}")
+        return _result(query, orjson.loads(content), window)
+
+    def _async_session(self) -> aiohttp.ClientSession:
+        """This event loop's pooled connections (a session belongs to the loop it was made in;
+        the app closes its loop's session at shutdown through :meth:`aclose`)."""
+        loop = asyncio.get_running_loop()
+        session = self._sessions.get(loop)
+        if session is None or session.closed:
+            session = aiohttp.ClientSession(
+                base_url=self.url,
+                headers={
+                    "Authorization": f"Bearer {self.key}",
+                    "Accept-Encoding": "identity",  # see the module docstring
+                    "Content-Type": "application/json",
+                },
+                timeout=aiohttp.ClientTimeout(total=self._timeout, connect=2.0),
+                auto_decompress=False,
             )
-        facets = {
-            name: {str(k): int(v) for k, v in values.items()}
-            for name, values in (answer.get("facetDistribution") or {}).items()
+            with self._lock:
+                self._sessions[loop] = session
+        return session
+
+    async def aclose(self) -> None:
+        """Close the running loop's connections (the app's shutdown)."""
+        with self._lock:
+            session = self._sessions.pop(asyncio.get_running_loop(), None)
+        if session is not None:
+            await session.close()
+
+
+def _result(query: SearchQuery, answer: dict[str, Any] | None, window: bool) -> SearchResult:
+    """Meilisearch's answer as a :class:`SearchResult`: a window re-ranked, cut to the page
+    and highlighted here; otherwise Meilisearch's own highlighting, escaped."""
+    if answer is None:
+        return SearchResult([], 0, {})
+    hits = finish_hits(query.q, answer["hits"], query.offset, query.limit, window)
+    terms = fold_for_search(query.q).split() if window else []
+    results = []
+    for hit in hits:
+        formatted = hit.get("_formatted") or {
+            name: mark_terms(str(hit.get(name) or ""), terms, prefix_last=True)
+            for name in ("title", "description")
         }
-        return SearchResult(results, int(answer.get("estimatedTotalHits", 0)), facets)
+        results.append(
+            SearchHit(
+                document=public_hit(hit),
+                highlight={
+                    name: marked_html(str(formatted.get(name) or hit.get(name) or ""))
+                    for name in ("title", "description")
+                },
+            )
+        )
+    facets = {
+        name: {str(k): int(v) for k, v in values.items()}
+        for name, values in (answer.get("facetDistribution") or {}).items()
+    }
+    return SearchResult(results, int(answer.get("estimatedTotalHits", 0)), facets)

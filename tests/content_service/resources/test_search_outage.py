@@ -85,6 +85,10 @@ def test_writes_during_an_outage_are_indexed_after_restart(
         assert _titles(local) == {"Trước sự cố"}
 
         meili.kill()
+        down = api.get("/search", params={"q": "sự cố"})  # the request handlers' async client
+        assert down.status_code == 503, down.text
+        assert down.json()["code"] == "search_unavailable"
+        assert meili.url in down.json()["detail"]
         during = [publish(api, author, reviewer, title=f"Trong sự cố {n}") for n in range(3)]
         withdrawn = api.post(
             f"/resources/{during[0]}/withdraw", json={"reason": "Nhầm tệp"}, headers=reviewer
@@ -100,4 +104,7 @@ def test_writes_during_an_outage_are_indexed_after_restart(
         meili.start()  # same data directory: the index survives the crash
         run_until_empty(local, engine=db)
         assert _titles(local) == {"Trước sự cố", "Trong sự cố 1", "Trong sự cố 2"}
+        back = api.get("/search", params={"q": "trong su co"})  # reconnects by itself
+        assert back.status_code == 200, back.text
+        assert {h["title"] for h in back.json()["hits"]} == {"Trong sự cố 1", "Trong sự cố 2"}
     backend_for(local).drop()

@@ -5,6 +5,8 @@ Includes the in-house Vietnamese relevance set: 200 records, 50 judged queries.
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from content_service.services.search import Audience, SearchBackend, SearchQuery
@@ -42,6 +44,22 @@ def test_other_query_kinds_find_what_users_mean(corpus: SearchBackend, kind: str
         assert relevant & set(top), (query["query"], top)
         precisions.append(sum(1 for i in top if i in relevant) / min(5, len(relevant)))
     assert sum(precisions) / len(precisions) >= 0.9
+
+
+def test_request_handlers_async_search_answers_the_same(corpus: SearchBackend) -> None:
+    """``search_async`` (what the API and pages call) gives exactly what ``search`` gives."""
+    asked = [
+        SearchQuery(q=q["query"], limit=5, facets=("subject",)) for q in queries()[::5]
+    ] + [SearchQuery(q="phương", offset=3, limit=4), SearchQuery(q="", limit=200)]
+
+    async def both() -> list[tuple[object, object]]:
+        try:
+            return [(corpus.search(one), await corpus.search_async(one)) for one in asked]
+        finally:
+            await corpus.aclose()
+
+    for sync, async_ in asyncio.run(both()):
+        assert sync == async_
 
 
 def test_facets_and_filters_use_canonical_codes(corpus: SearchBackend) -> None:
