@@ -178,8 +178,7 @@ def _pool_of(state: AdaptiveStateRecord) -> list[PoolItem]:
 async def _question(
     session: AsyncSession, quiz: QuizRecord, seed: int, position: int, version_id: str
 ) -> dict[str, Any]:
-    versions = await quizzes_service.load_versions(session, [version_id])
-    item = quizzes_service.item_of(versions[version_id])
+    item = (await quizzes_service.load_items(session, [version_id]))[version_id].item
     order_rng = random.Random(attempts_service.question_seed(seed, position))  # noqa: S311
     choices = shuffled_choices(item, order_rng) if quiz.shuffle_choices else item.choices
     return {

@@ -180,12 +180,10 @@ class DeliveredQuestion:
 async def delivered_questions(
     session: AsyncSession, attempt: AttemptRecord
 ) -> list[DeliveredQuestion]:
-    versions = await quizzes_service.load_versions(
-        session, [q["version_id"] for q in attempt.questions]
-    )
+    items = await quizzes_service.load_items(session, [q["version_id"] for q in attempt.questions])
     delivered = []
     for position, question in enumerate(attempt.questions):
-        item = quizzes_service.item_of(versions[question["version_id"]])
+        item, pinned_hash = items[question["version_id"]]
         variant = (
             draw_variant(item, question_seed(attempt.seed, position))
             if item.template_variables
@@ -198,7 +196,7 @@ async def delivered_questions(
                 item=variant.item if variant else item,
                 variant=variant,
                 choice_order=tuple(question.get("choices", ())),
-                content_hash=versions[question["version_id"]].content_hash,
+                content_hash=pinned_hash,
             )
         )
     return delivered
@@ -295,10 +293,10 @@ async def _build_questions(
     version_ids = await _draw_versions(session, quiz, rng)
     if quiz.shuffle_questions:
         rng.shuffle(version_ids)
-    versions = await quizzes_service.load_versions(session, version_ids)
+    items = await quizzes_service.load_items(session, version_ids)
     questions = []
     for position, version_id in enumerate(version_ids):
-        item = quizzes_service.item_of(versions[version_id])
+        item = items[version_id].item
         order_rng = random.Random(question_seed(seed, position))  # noqa: S311
         choices = shuffled_choices(item, order_rng) if quiz.shuffle_choices else item.choices
         questions.append(
@@ -468,11 +466,15 @@ async def attempt_view(
     quiz: QuizRecord,
     secret: str,
     now: datetime | None = None,
+    answers: Sequence[AnswerRecord] | None = None,
 ) -> AttemptPublic:
-    """The attempt as its reader may see it now (a student: no key before the policy allows)."""
+    """The attempt as its reader may see it now (a student: no key before the policy allows).
+
+    ``answers``: the saved answers when the caller knows them (none, for a new attempt)."""
     now = now or utcnow()
     questions = await delivered_questions(session, attempt)
-    answers = await saved_answers(session, attempt.id)
+    if answers is None:
+        answers = await saved_answers(session, attempt.id)
     is_student = principal.user_id == attempt.student_id
     seen = visibility(attempt, quiz, now) if is_student else Visibility(score=True, key=True)
     open_ = attempt.status == AttemptStatus.IN_PROGRESS

@@ -127,7 +127,12 @@ async def start_attempt(
         session=session, principal=principal, quiz_id=quiz_id, redraw=redraw
     )
     view = await attempts_service.attempt_view(
-        session=session, principal=principal, attempt=attempt, quiz=quiz, secret=settings.SECRET_KEY
+        session=session,
+        principal=principal,
+        attempt=attempt,
+        quiz=quiz,
+        secret=settings.SECRET_KEY,
+        answers=[] if created else None,  # a new attempt has none: no need to ask
     )
     view.adaptive = await adaptive_attempts.adaptive_progress(session, attempt, quiz)
     response.status_code = 201 if created else 200
