@@ -10,6 +10,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from content_service.api.answer_fast_path import AnswerFastPath
 from content_service.api.routes import admissions as admission_routes
 from content_service.api.routes import assembly as assembly_routes
 from content_service.api.routes import assignments as assignment_routes
@@ -136,6 +137,9 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
         path_limits=dict.fromkeys(item_routes.IMPORT_PATHS, settings.MAX_IMPORT_BYTES),
     )
     app.add_middleware(RefuseCrossSiteWrites, cookie_name=settings.SESSION_COOKIE_NAME)
+    # Outside the two above: a token-authenticated save carries no cookie, and the path checks
+    # its own body size (see the module).
+    app.add_middleware(AnswerFastPath, max_bytes=settings.MAX_REQUEST_BYTES)
     app.add_middleware(RefuseNulInUrl)
     app.add_middleware(AccessLog)
     return app

@@ -15,6 +15,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, Response
+from starlette.datastructures import State
 
 from content_service.api.deps import PrincipalDep, SessionDep, SettingsDep, credentials
 from content_service.db import session_scope
@@ -59,30 +60,9 @@ async def save_answers(
     """Save answers; each replaces the saved one only if its sequence number is higher."""
     if not ANSWER_LIMIT.allow(attempt_id, time.monotonic()):
         raise RateLimitedError("too many answer saves: slow down", code="rate_limited")
-    settings = request.app.state.settings
-    claims = (
-        attempts_service.read_attempt_token(settings.SECRET_KEY, x_attempt_token)
-        if x_attempt_token
-        else None
-    )
-    if claims is not None and claims.attempt_id == attempt_id and claims.mode is QuizMode.TEST:
-        attempts_service.check_answers(data.answers, claims.question_count)
-        now = utcnow()
-        if not claims.expired(now):
-            batcher: AnswerBatcher = request.app.state.answer_batcher
-            stored = await batcher.save(attempt_id, data.answers, now)
-        else:  # past the token's deadline: the database says whether an extension moved it
-            async with request.app.state.engine.begin() as connection:
-                stored = await attempts_service.write_answers(
-                    connection, attempt_id, data.answers, now
-                )
-        return AnswersResult(
-            results=[
-                AnswerResult(question=a.question, sequence=a.sequence, saved=s)
-                for a, s in zip(data.answers, stored, strict=True)
-            ],
-            remaining_seconds=None,
-        )
+    claims = token_claims(request.app.state.settings.SECRET_KEY, attempt_id, x_attempt_token)
+    if claims is not None:
+        return await save_with_token(request.app.state, attempt_id, data, claims)
     token = credentials(request)
     if not token:
         raise AuthenticationError("log in or send the attempt token", code="not_authenticated")
@@ -92,6 +72,39 @@ async def save_answers(
             session=session, principal=principal, attempt_id=attempt_id, answers=data.answers
         )
     return AnswersResult(results=results, remaining_seconds=remaining)
+
+
+def token_claims(
+    secret: str, attempt_id: uuid.UUID, token: str | None
+) -> attempts_service.TokenClaims | None:
+    """The claims of an attempt token that lets this save skip the session: valid, for this
+    attempt, in a test (practice answers get feedback, which needs the service)."""
+    claims = attempts_service.read_attempt_token(secret, token) if token else None
+    if claims is None or claims.attempt_id != attempt_id or claims.mode is not QuizMode.TEST:
+        return None
+    return claims
+
+
+async def save_with_token(
+    state: State, attempt_id: uuid.UUID, data: AnswersInput, claims: attempts_service.TokenClaims
+) -> AnswersResult:
+    """Save a test's answers on the token's word: through the batcher until the token's
+    deadline, after it straight to the database (which knows whether an extension moved it)."""
+    attempts_service.check_answers(data.answers, claims.question_count)
+    now = utcnow()
+    if not claims.expired(now):
+        batcher: AnswerBatcher = state.answer_batcher
+        stored = await batcher.save(attempt_id, data.answers, now)
+    else:
+        async with state.engine.begin() as connection:
+            stored = await attempts_service.write_answers(connection, attempt_id, data.answers, now)
+    return AnswersResult(
+        results=[
+            AnswerResult(question=a.question, sequence=a.sequence, saved=s)
+            for a, s in zip(data.answers, stored, strict=True)
+        ],
+        remaining_seconds=None,
+    )
 
 
 @router.post("/{attempt_id}/submit", response_model=AttemptPublic)
