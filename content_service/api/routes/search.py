@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Request
 
-from content_service.api.deps import OptionalPrincipalDep, PrincipalDep, SessionDep, SettingsDep
-from content_service.errors import ServiceError
+from content_service.api.deps import PrincipalDep, SessionDep, SettingsDep, credentials
+from content_service.db import session_scope
+from content_service.errors import AuthenticationError, ServiceError
 from content_service.schemas.jobs import JobPublic
 from content_service.schemas.resources import SearchHitPublic, SearchPublic
+from content_service.services import auth as auth_service
 from content_service.services.access import Principal, require_role
 from content_service.services.resources import school_code
 from content_service.services.search import (
@@ -44,10 +46,24 @@ async def search_audience(session: SessionDep, principal: Principal | None) -> A
     )
 
 
+async def caller_audience(request: Request) -> Audience:
+    """The caller's audience. An anonymous search, the most frequent request of the public
+    repository, opens no database session at all; a token that does not authenticate searches
+    as anonymous (as everywhere an account is optional)."""
+    token = credentials(request)
+    if not token:
+        return Audience()
+    async with session_scope(request.app.state.sessionmaker) as session:
+        try:
+            principal = await auth_service.authenticate(session=session, token=token)
+        except AuthenticationError:
+            return Audience()
+        return await search_audience(session, principal)
+
+
 @router.get("/search", response_model=SearchPublic)
 async def search(
-    principal: OptionalPrincipalDep,
-    session: SessionDep,
+    audience: Annotated[Audience, Depends(caller_audience)],
     settings: SettingsDep,
     q: Annotated[str, Query(max_length=200)] = "",
     type: Short = None,
@@ -87,7 +103,7 @@ async def search(
     query = SearchQuery(
         q=nfc(q).strip(),
         filters=filters,
-        audience=await search_audience(session, principal),
+        audience=audience,
         limit=limit,
         offset=offset,
         facets=tuple(name for name in facets.split(",") if name in FACETS),

@@ -174,6 +174,9 @@ def test_school_visibility_is_enforced_by_search(
     assert [h["identifier"] for h in _search(api, "de cuong", insider)["hits"]] == [identifier]
     assert _search(api, "de cuong", outsider)["hits"] == []
     assert _search(api, "de cuong")["hits"] == []
+    # A token that does not authenticate searches as anonymous, not as its claimed school.
+    forged = {"Authorization": "Bearer " + insider["Authorization"].split()[-1][:-3] + "xyz"}
+    assert _search(api, "de cuong", forged)["hits"] == []
     # A user's own filter cannot widen the audience.
     assert _search(api, "de cuong", outsider, school=school.code)["hits"] == []
     assert api.get(f"/resources/{identifier}", headers=outsider).status_code == 403

@@ -48,9 +48,10 @@ def test_other_query_kinds_find_what_users_mean(corpus: SearchBackend, kind: str
 
 def test_request_handlers_async_search_answers_the_same(corpus: SearchBackend) -> None:
     """``search_async`` (what the API and pages call) gives exactly what ``search`` gives."""
-    asked = [
-        SearchQuery(q=q["query"], limit=5, facets=("subject",)) for q in queries()[::5]
-    ] + [SearchQuery(q="phương", offset=3, limit=4), SearchQuery(q="", limit=200)]
+    asked = [SearchQuery(q=q["query"], limit=5, facets=("subject",)) for q in queries()[::5]] + [
+        SearchQuery(q="phương", offset=3, limit=4),
+        SearchQuery(q="", limit=200),
+    ]
 
     async def both() -> list[tuple[object, object]]:
         try:
