@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -156,25 +157,22 @@ def marked_html(text: str) -> str:
 _fold_word = functools.lru_cache(maxsize=65_536)(fold_for_search)
 
 
+_WORD = re.compile(r"[^\W_]+")  # a run of str.isalnum() characters
+
+
 def mark_terms(text: str, terms: Sequence[str], prefix_last: bool) -> str:
     """Wrap the words of ``text`` whose folded form equals a folded query term (or starts with
-    the last one, for a prefix query) in the sentinels. Used by the FTS5 backend."""
+    the last one, for a prefix query) in the sentinels. Used for re-ranked and FTS5 pages."""
     if not terms:
         return text
     wanted, last = set(terms), terms[-1]
-    out: list[str] = []
-    word = ""
-    for char in [*text, " "]:
-        if char.isalnum():
-            word += char
-            continue
-        if word:
-            folded = _fold_word(word)
-            hit = folded in wanted or (prefix_last and folded.startswith(last))
-            out.append(f"{MARK_OPEN}{word}{MARK_CLOSE}" if hit else word)
-            word = ""
-        out.append(char)
-    return "".join(out[:-1])
+
+    def mark(word: re.Match[str]) -> str:
+        folded = _fold_word(word[0])
+        hit = folded in wanted or (prefix_last and folded.startswith(last))
+        return f"{MARK_OPEN}{word[0]}{MARK_CLOSE}" if hit else word[0]
+
+    return _WORD.sub(mark, text)
 
 
 def public_hit(document: Mapping[str, Any]) -> dict[str, Any]:

@@ -279,12 +279,14 @@ class MeiliBackend:
         body: dict[str, Any] = {
             "q": query.q,
             "filter": build_filter(query),
-            "facets": [name for name in query.facets if name in FACETS],
             "limit": RERANK_WINDOW if window else query.limit,
             "offset": 0 if window else query.offset,
             "attributesToRetrieve": list(RETRIEVED),
             "matchingStrategy": "frequency",
         }
+        facets = [name for name in query.facets if name in FACETS]
+        if facets:
+            body["facets"] = facets
         if not window:
             # Highlighting a re-rank window of 100 hits cost ~8x the search itself (measured):
             # a window is highlighted here instead, on the page that is shown.
