@@ -32,8 +32,10 @@ from learning_resources.resources import (
 )
 from learning_resources.validation import find_problems, validate_resource
 from learning_resources.vietnamese import (
+    document_marked_syllables,
     fold_diacritics,
     fold_for_search,
+    marked_syllables,
     nfc,
     rerank_exact_tone,
     tokenize_syllables,
@@ -72,6 +74,7 @@ __all__ = [
     "build_collection_tree",
     "build_package",
     "document_id",
+    "document_marked_syllables",
     "find_problems",
     "fold_diacritics",
     "fold_for_search",
@@ -79,6 +82,7 @@ __all__ = [
     "item_document",
     "library_document",
     "licence_from_uri",
+    "marked_syllables",
     "new_version",
     "nfc",
     "normalize_text_fields",

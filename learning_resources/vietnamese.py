@@ -8,20 +8,26 @@ for when they *do* type the marks. This module supplies both sides (DOMAIN.md §
 * :func:`fold_diacritics` / :func:`fold_for_search` remove every mark and map ``đ``/``Đ`` to
   ``d``/``D`` (Unicode does not decompose ``đ``, so a plain NFD strip misses it; SQLite FTS5's
   ``remove_diacritics`` misses it too).
+* :func:`marked_syllables` lists the marked words of a text: indexed beside each document, they
+  let the search backends fetch the documents holding a query's marked words exactly, however
+  deep the folding engine ranks them.
 * :func:`rerank_exact_tone` moves hits that contain the query's marked words *exactly* to the top.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 __all__ = [
+    "document_marked_syllables",
     "fold_diacritics",
     "fold_for_search",
     "has_diacritics",
+    "marked_syllables",
     "nfc",
     "rerank_exact_tone",
     "tokenize_syllables",
@@ -102,6 +108,37 @@ def fold_for_search(text: str) -> str:
     return " ".join(fold_diacritics(token) for token in tokenize_syllables(text))
 
 
+@functools.lru_cache(maxsize=65_536)
+def _is_marked(syllable: str) -> bool:
+    return has_diacritics(syllable)  # the syllable vocabulary is small: remember the answer
+
+
+def marked_syllables(*texts: str) -> set[str]:
+    """The syllables of ``texts`` that carry marks, lower-cased NFC (``Đường`` → ``đường``).
+
+    Indexed beside each document, they let an engine put the documents holding a marked query
+    word with exactly its marks first, at any depth of the result list (the search backends).
+    """
+    return {s for text in texts for s in tokenize_syllables(text) if _is_marked(s)}
+
+
+def _field_texts(document: Mapping[str, Any], fields: Sequence[str]) -> list[str]:
+    """The strings of a document's fields (each a string or a list of strings)."""
+    texts: list[str] = []
+    for field in fields:
+        value = document.get(field)
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, list | tuple):
+            texts.extend(item for item in value if isinstance(item, str))
+    return texts
+
+
+def document_marked_syllables(document: Mapping[str, Any], fields: Sequence[str]) -> list[str]:
+    """:func:`marked_syllables` of a document's text fields, sorted."""
+    return sorted(marked_syllables(*_field_texts(document, fields)))
+
+
 def rerank_exact_tone(query: str, hits: Sequence[H], fields: Sequence[str]) -> list[H]:
     """Stable-sort search hits so that exact-tone matches of a marked query come first.
 
@@ -126,7 +163,7 @@ def rerank_exact_tone(query: str, hits: Sequence[H], fields: Sequence[str]) -> l
     list
         The same hit objects, re-ordered. Unchanged order when the query has no marks.
     """
-    marked = {token for token in tokenize_syllables(query) if has_diacritics(token)}
+    marked = marked_syllables(query)
     if not marked:
         return list(hits)
     # A substring test first (cheap, and most hits fail it), then the whole-word check: \w
@@ -138,14 +175,7 @@ def rerank_exact_tone(query: str, hits: Sequence[H], fields: Sequence[str]) -> l
         return sum(1 for token, word in whole_words if token in text and word.search(text))
 
     def text(hit: H) -> str:
-        parts: list[str] = []
-        for field in fields:
-            value = hit.get(field)
-            if isinstance(value, str):
-                parts.append(value)
-            elif isinstance(value, list | tuple):
-                parts.extend(item for item in value if isinstance(item, str))
-        return nfc("\n".join(parts)).casefold()
+        return nfc("\n".join(_field_texts(hit, fields))).casefold()
 
     scores = [score(text(hit)) for hit in hits]
     order = sorted(range(len(hits)), key=lambda index: -scores[index])

@@ -4,9 +4,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from learning_resources.vietnamese import (
+    document_marked_syllables,
     fold_diacritics,
     fold_for_search,
     has_diacritics,
+    marked_syllables,
     nfc,
     rerank_exact_tone,
     tokenize_syllables,
@@ -115,3 +117,16 @@ def test_rerank_matches_nfd_hits_and_queries():
 def test_rerank_ignores_fields_that_are_not_text():
     hits = [{"t": 7}, {"t": ["mạ", 3]}]
     assert rerank_exact_tone("mạ", hits, ("t", "missing")) == [hits[1], hits[0]]
+
+
+def test_marked_syllables_are_the_words_with_marks_lowercased_and_nfc() -> None:
+    nfd = unicodedata.normalize("NFD", "Đường tròn")
+    assert marked_syllables(nfd, "DƯƠNG và duong, 2024") == {"đường", "tròn", "dương", "và"}
+    assert marked_syllables("phuong trinh bac hai") == set()
+    document = {"title": "Hàm số", "keywords": ["đồ thị", 7], "description": None}
+    assert document_marked_syllables(document, ("title", "keywords", "description")) == [
+        "hàm",
+        "số",
+        "thị",
+        "đồ",
+    ]

@@ -16,15 +16,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from learning_resources import fold_for_search, rerank_exact_tone
-from learning_resources.vietnamese import has_diacritics
+from learning_resources import fold_for_search
 
 FACETS = ("doc_type", "subject", "grade", "type", "kind", "licence", "language", "school")
 """Facets counted for every search; values are canonical codes."""
 RERANK_FIELDS = ("title", "keywords", "description")
-# A toned query is answered from this many engine hits, re-ranked, then paged: exact-tone
-# matches anywhere in the window move to the top (DOMAIN.md §7).
-RERANK_WINDOW = 100
+# A marked query puts the documents holding its marked words with exactly those marks first
+# (DOMAIN.md §7), on every page up to this depth (deeper pages are ranked by the engine alone).
+EXACT_FIRST_DEPTH = 100
 RETRIEVED = (
     "id",
     "doc_type",
@@ -131,20 +130,6 @@ class SearchBackend(Protocol):
     async def aclose(self) -> None:
         """Release the running event loop's connections (the app's shutdown)."""
         ...
-
-
-def is_toned(q: str) -> bool:
-    return has_diacritics(q)
-
-
-def finish_hits(
-    q: str, hits: list[dict[str, Any]], offset: int, limit: int, window: bool
-) -> list[dict[str, Any]]:
-    """Re-rank a toned query's window of hits by exact tone, then cut the requested page."""
-    if window:
-        hits = rerank_exact_tone(q, hits, RERANK_FIELDS)
-        return hits[offset : offset + limit]
-    return hits
 
 
 def marked_html(text: str) -> str:

@@ -26,17 +26,15 @@ import anyio.to_thread
 
 from content_service.services.search.base import (
     FACETS,
-    RERANK_WINDOW,
+    RERANK_FIELDS,
     SearchHit,
     SearchQuery,
     SearchResult,
-    finish_hits,
-    is_toned,
     mark_terms,
     marked_html,
     public_hit,
 )
-from learning_resources import fold_for_search
+from learning_resources import document_marked_syllables, fold_for_search, marked_syllables
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS doc (
@@ -51,6 +49,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
 """
 # bm25 column weights: title, keywords, description, creators/subject names.
 _RANK = "bm25(fts, 10.0, 5.0, 1.0, 2.0)"
+_TONE = "~tone"  # facet rows of the marked syllables (not a facet anyone filters on)
 _LETTERS = string.ascii_lowercase + string.digits
 
 
@@ -134,6 +133,9 @@ class FtsBackend:
                 for item in value if isinstance(value, list) else [value]:
                     if item is not None and item != "":
                         facets.append((rowid, name, str(item)))
+            # the marked syllables, to put exact-tone matches first (see _run)
+            for syllable in document_marked_syllables(document, RERANK_FIELDS):
+                facets.append((rowid, _TONE, syllable))
             conn.executemany("INSERT INTO facet (rowid, name, value) VALUES (?, ?, ?)", facets)
         conn.executemany("INSERT OR IGNORE INTO term (term) VALUES (?)", [(t,) for t in terms])
 
@@ -252,6 +254,7 @@ class FtsBackend:
         match: tuple[str, str] | None,
         limit: int,
         offset: int,
+        marked: Sequence[str] = (),
     ) -> tuple[list[dict[str, Any]], int, dict[str, dict[str, int]]]:
         where, params = self._where(query)
         if match is None:
@@ -266,6 +269,14 @@ class FtsBackend:
             # The query's words as one phrase (last one a prefix) rank before scattered matches.
             order = "m.rowid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?), m.score"
             order_params = [match[1]]
+        if marked:
+            # First the documents holding most of the query's marked words with exactly its
+            # marks, at any depth of the result list.
+            exact = (
+                "(SELECT count(*) FROM facet t WHERE t.rowid = m.rowid AND t.name = ? "  # noqa: S608
+                f"AND t.value IN ({','.join('?' * len(marked))})) DESC"
+            )
+            order, order_params = f"{exact}, {order}", [_TONE, *marked, *order_params]
         rows = conn.execute(
             f"WITH m AS ({base}) SELECT d.body FROM m JOIN doc d ON d.rowid = m.rowid "  # noqa: S608 - our clauses, values bound
             f"ORDER BY {order}, d.rowid LIMIT ? OFFSET ?",
@@ -295,8 +306,8 @@ class FtsBackend:
     def search(self, query: SearchQuery) -> SearchResult:
         self.ensure_index()
         tokens = fold_for_search(query.q).split()
-        window = is_toned(query.q) and query.offset + query.limit <= RERANK_WINDOW
-        limit, offset = (RERANK_WINDOW, 0) if window else (query.limit, query.offset)
+        marked = sorted(marked_syllables(query.q))
+        limit, offset = query.limit, query.offset
         with self._connect() as conn:
             terms: list[str] = []
             if not tokens:
@@ -304,11 +315,12 @@ class FtsBackend:
             else:
                 phrase = _quote(" ".join(tokens)) + "*"
                 match, terms = self._match(conn, tokens, "AND")
-                hits, total, facets = self._run(conn, query, (match, phrase), limit, offset)
+                found = (match, phrase)
+                hits, total, facets = self._run(conn, query, found, limit, offset, marked)
                 if total == 0 and len(tokens) > 1:
                     match, terms = self._match(conn, tokens, "OR")
-                    hits, total, facets = self._run(conn, query, (match, phrase), limit, offset)
-        hits = finish_hits(query.q, hits, query.offset, query.limit, window)
+                    found = (match, phrase)
+                    hits, total, facets = self._run(conn, query, found, limit, offset, marked)
         return SearchResult(
             [
                 SearchHit(

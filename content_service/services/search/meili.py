@@ -21,25 +21,25 @@ import httpx
 import orjson
 
 from content_service.services.search.base import (
+    EXACT_FIRST_DEPTH,
     FACETS,
     MARK_CLOSE,
     MARK_OPEN,
-    RERANK_WINDOW,
+    RERANK_FIELDS,
     RETRIEVED,
     SearchHit,
     SearchQuery,
     SearchResult,
     SearchUnavailableError,
-    finish_hits,
-    is_toned,
-    mark_terms,
     marked_html,
     public_hit,
 )
-from learning_resources import fold_for_search
+from learning_resources import document_marked_syllables, marked_syllables, rerank_exact_tone
 
 SEARCHABLE = ["title", "keywords", "description", "creators", "subject_name"]
-FILTERABLE = [*FACETS, "audience"]
+# ``tones``: the marked syllables of the document, so that a marked query can ask for the
+# documents holding its words with exactly its marks (see :meth:`MeiliBackend._search_request`).
+FILTERABLE = [*FACETS, "audience", "tones"]
 _EQUALITY_ONLY = {"facetSearch": False, "filter": {"equality": True, "comparison": False}}
 # Indexing cost is mostly word positions and filter structures, so the index keeps only what is
 # searched, filtered or shown (measured on 100k documents, bench/bench_search.py):
@@ -127,6 +127,7 @@ def _slim(document: dict[str, Any]) -> dict[str, Any]:
     # fields nobody searches, filters or reads (collections, alignment, dates) are not sent.
     slim = {k: v for k, v in document.items() if k in KEPT}
     slim["audience"] = audience_tokens(document)
+    slim["tones"] = document_marked_syllables(document, RERANK_FIELDS)
     return slim
 
 
@@ -273,45 +274,65 @@ class MeiliBackend:
             self._wait(self._request("DELETE", f"/indexes/{fresh}"))
         return count
 
-    def _search_body(self, query: SearchQuery) -> tuple[dict[str, Any], bool]:
-        """The request for one search, and whether it asks for a re-rank window."""
-        window = is_toned(query.q) and query.offset + query.limit <= RERANK_WINDOW
+    def _search_request(self, query: SearchQuery) -> tuple[str, dict[str, Any], bool]:
+        """The request for one search: its path, its body, and whether it puts exact tones
+        first.
+
+        Meilisearch folds marks before ranking, so for a marked query (``dương``) it ranks
+        ``đường``, ``duong`` and ``dương`` alike. Such a query is sent as one multi-search: the
+        documents holding every marked word with exactly its marks, those holding any of them
+        (both by the ``tones`` filter), and the plain search, each cut to the page; merged in
+        that order they put every exact-tone match first, however deep the engine ranked it.
+        """
         body: dict[str, Any] = {
             "q": query.q,
             "filter": build_filter(query),
-            "limit": RERANK_WINDOW if window else query.limit,
-            "offset": 0 if window else query.offset,
+            "limit": query.limit,
+            "offset": query.offset,
             "attributesToRetrieve": list(RETRIEVED),
             "matchingStrategy": "frequency",
+            "attributesToHighlight": ["title", "description"],
+            "highlightPreTag": MARK_OPEN,
+            "highlightPostTag": MARK_CLOSE,
         }
         facets = [name for name in query.facets if name in FACETS]
         if facets:
             body["facets"] = facets
-        if not window:
-            # Highlighting a re-rank window of 100 hits cost ~8x the search itself (measured):
-            # a window is highlighted here instead, on the page that is shown.
-            body["attributesToHighlight"] = ["title", "description"]
-            body["highlightPreTag"], body["highlightPostTag"] = MARK_OPEN, MARK_CLOSE
-        return body, window
+        marked = sorted(marked_syllables(query.q))
+        if not marked or query.offset + query.limit > EXACT_FIRST_DEPTH:
+            return f"/indexes/{self.uid}/search", body, False
+        page = {"indexUid": self.uid, "limit": query.offset + query.limit, "offset": 0}
+        exact = {k: v for k, v in body.items() if k != "facets"}
+        queries = [
+            {
+                **exact,
+                **page,
+                "filter": [*body["filter"], [f"tones = {_quote(m)}" for m in marked]],
+            },
+            {**body, **page},
+        ]
+        if len(marked) > 1:
+            every = [f"tones = {_quote(m)}" for m in marked]
+            queries.insert(0, {**exact, **page, "filter": [*body["filter"], *every]})
+        return "/multi-search", {"queries": queries}, True
 
     def search(self, query: SearchQuery) -> SearchResult:
         """Blocking search (CLI, jobs, tests); request handlers use :meth:`search_async`."""
-        body, window = self._search_body(query)
+        path, body, exact_first = self._search_request(query)
         try:
-            answer = self._request("POST", f"/indexes/{self.uid}/search", body)
+            answer = self._request("POST", path, body)
         except SearchUnavailableError as error:
             if "index_not_found" in str(error):  # nothing indexed yet: no hits, not an outage
                 return SearchResult([], 0, {})
             raise
-        return _result(query, answer, window)
+        return _result(query, answer, exact_first)
 
     async def search_async(self, query: SearchQuery) -> SearchResult:
         """The same search on the event loop: no worker-thread hop, no threads competing for
         the GIL (with 8 concurrent searches that hop and its contention were a quarter of the
         service's CPU per search, bench/bench_search.py)."""
-        body, window = self._search_body(query)
+        path, body, exact_first = self._search_request(query)
         session = self._async_session()
-        path = f"/indexes/{self.uid}/search"
         try:
             async with session.post(path, data=orjson.dumps(body)) as response:
                 content = await response.read()
@@ -323,7 +344,7 @@ class MeiliBackend:
                 return SearchResult([], 0, {})
             text = content[:300].decode(errors="replace")
             raise SearchUnavailableError(f"Meilisearch POST {path}: {status} {text}")
-        return _result(query, orjson.loads(content), window)
+        return _result(query, orjson.loads(content), exact_first)
 
     def _async_session(self) -> aiohttp.ClientSession:
         """This event loop's pooled connections (a session belongs to the loop it was made in;
@@ -353,28 +374,36 @@ class MeiliBackend:
             await session.close()
 
 
-def _result(query: SearchQuery, answer: dict[str, Any] | None, window: bool) -> SearchResult:
-    """Meilisearch's answer as a :class:`SearchResult`: a window re-ranked, cut to the page
-    and highlighted here; otherwise Meilisearch's own highlighting, escaped."""
+def _result(query: SearchQuery, answer: dict[str, Any] | None, exact_first: bool) -> SearchResult:
+    """Meilisearch's answer as a :class:`SearchResult`, highlighted by Meilisearch. A
+    multi-search (exact tones first) is merged in query order without repeats, stable-sorted by
+    how many marked words each hit holds exactly, and cut to the page; its count and facets are
+    those of the plain search, the last one."""
     if answer is None:
         return SearchResult([], 0, {})
-    hits = finish_hits(query.q, answer["hits"], query.offset, query.limit, window)
-    terms = fold_for_search(query.q).split() if window else []
-    results = []
-    for hit in hits:
-        formatted = hit.get("_formatted") or {
-            name: mark_terms(str(hit.get(name) or ""), terms, prefix_last=True)
-            for name in ("title", "description")
-        }
-        results.append(
-            SearchHit(
-                document=public_hit(hit),
-                highlight={
-                    name: marked_html(str(formatted.get(name) or hit.get(name) or ""))
-                    for name in ("title", "description")
-                },
-            )
+    if exact_first:
+        seen: set[str] = set()
+        merged = []
+        for part in answer["results"]:
+            for hit in part["hits"]:
+                if hit["id"] not in seen:
+                    seen.add(hit["id"])
+                    merged.append(hit)
+        hits = rerank_exact_tone(query.q, merged, RERANK_FIELDS)
+        hits = hits[query.offset : query.offset + query.limit]
+        answer = answer["results"][-1]
+    else:
+        hits = answer["hits"]
+    results = [
+        SearchHit(
+            document=public_hit(hit),
+            highlight={
+                name: marked_html(str((hit.get("_formatted") or hit).get(name) or ""))
+                for name in ("title", "description")
+            },
         )
+        for hit in hits
+    ]
     facets = {
         name: {str(k): int(v) for k, v in values.items()}
         for name, values in (answer.get("facetDistribution") or {}).items()

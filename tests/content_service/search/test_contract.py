@@ -46,6 +46,43 @@ def test_other_query_kinds_find_what_users_mean(corpus: SearchBackend, kind: str
     assert sum(precisions) / len(precisions) >= 0.9
 
 
+def test_an_exact_tone_match_comes_first_however_deep_the_engine_ranks_it(
+    backend: SearchBackend,
+) -> None:
+    """150 documents say "ma" (folded like "mả") in their titles, where the engines rank a match
+    highest; the one about "mả" says it only at the end of its description. A re-rank of the
+    engine's first 100 hits would never see it."""
+    base = records()[0]
+    decoys = [
+        resource_document(
+            to_resource(
+                base | {"id": f"vi-ma-{n:03d}", "keywords": []},
+                dc=to_resource(base).dc.__class__(
+                    title=f"Ma trận và {word} số {n}", description="Bài tập về ma trận vuông."
+                ),
+            )
+        )
+        for n, word in ((n, ("mã", "má", "mạ", "ma")[n % 4]) for n in range(150))
+    ]
+    grave = resource_document(
+        to_resource(
+            base | {"id": "vi-grave", "keywords": []},
+            dc=to_resource(base).dc.__class__(
+                title="Phong tục Tết của người Việt",
+                description="Ngày cuối năm, con cháu đi tảo mả",
+            ),
+        )
+    )
+    backend.upsert([*decoys, grave])
+    first = backend.search(SearchQuery(q="mả", limit=5)).hits
+    assert first[0].document["identifier"] == grave["identifier"]
+    assert backend.search(SearchQuery(q="mả", limit=5)).total >= 150  # the rest still found
+    second_page = backend.search(SearchQuery(q="mả", limit=5, offset=5)).hits
+    assert grave["identifier"] not in {h.document["identifier"] for h in second_page}
+    both = backend.search(SearchQuery(q="tảo mả", limit=3)).hits  # every marked word exact
+    assert both[0].document["identifier"] == grave["identifier"]
+
+
 def test_request_handlers_async_search_answers_the_same(corpus: SearchBackend) -> None:
     """``search_async`` (what the API and pages call) gives exactly what ``search`` gives."""
     asked = [SearchQuery(q=q["query"], limit=5, facets=("subject",)) for q in queries()[::5]] + [
