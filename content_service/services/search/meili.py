@@ -31,10 +31,16 @@ from content_service.services.search.base import (
     SearchQuery,
     SearchResult,
     SearchUnavailableError,
+    mark_terms,
     marked_html,
     public_hit,
 )
-from learning_resources import document_marked_syllables, marked_syllables, rerank_exact_tone
+from learning_resources import (
+    document_marked_syllables,
+    fold_for_search,
+    marked_syllables,
+    rerank_exact_tone,
+)
 
 SEARCHABLE = ["title", "keywords", "description", "creators", "subject_name"]
 # ``tones``: the marked syllables of the document, so that a marked query can ask for the
@@ -291,16 +297,17 @@ class MeiliBackend:
             "offset": query.offset,
             "attributesToRetrieve": list(RETRIEVED),
             "matchingStrategy": "frequency",
-            "attributesToHighlight": ["title", "description"],
-            "highlightPreTag": MARK_OPEN,
-            "highlightPostTag": MARK_CLOSE,
         }
         facets = [name for name in query.facets if name in FACETS]
         if facets:
             body["facets"] = facets
         marked = sorted(marked_syllables(query.q))
         if not marked or query.offset + query.limit > EXACT_FIRST_DEPTH:
+            body["attributesToHighlight"] = ["title", "description"]
+            body["highlightPreTag"], body["highlightPostTag"] = MARK_OPEN, MARK_CLOSE
             return f"/indexes/{self.uid}/search", body, False
+        # The parts return up to three pages of hits between them, unhighlighted: only the page
+        # that is shown is highlighted, here (Meilisearch highlights every hit it returns).
         page = {"indexUid": self.uid, "limit": query.offset + query.limit, "offset": 0}
         exact = {k: v for k, v in body.items() if k != "facets"}
         queries = [
@@ -392,6 +399,12 @@ def _result(query: SearchQuery, answer: dict[str, Any] | None, exact_first: bool
         hits = rerank_exact_tone(query.q, merged, RERANK_FIELDS)
         hits = hits[query.offset : query.offset + query.limit]
         answer = answer["results"][-1]
+        terms = fold_for_search(query.q).split()
+        for hit in hits:
+            hit["_formatted"] = {
+                name: mark_terms(str(hit.get(name) or ""), terms, prefix_last=True)
+                for name in ("title", "description")
+            }
     else:
         hits = answer["hits"]
     results = [
