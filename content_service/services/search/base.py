@@ -21,9 +21,6 @@ from learning_resources import fold_for_search
 FACETS = ("doc_type", "subject", "grade", "type", "kind", "licence", "language", "school")
 """Facets counted for every search; values are canonical codes."""
 RERANK_FIELDS = ("title", "keywords", "description")
-# A marked query puts the documents holding its marked words with exactly those marks first
-# (DOMAIN.md §7), on every page up to this depth (deeper pages are ranked by the engine alone).
-EXACT_FIRST_DEPTH = 100
 RETRIEVED = (
     "id",
     "doc_type",

@@ -21,7 +21,6 @@ import httpx
 import orjson
 
 from content_service.services.search.base import (
-    EXACT_FIRST_DEPTH,
     FACETS,
     MARK_CLOSE,
     MARK_OPEN,
@@ -288,7 +287,9 @@ class MeiliBackend:
         ``đường``, ``duong`` and ``dương`` alike. Such a query is sent as one multi-search: the
         documents holding every marked word with exactly its marks, those holding any of them
         (both by the ``tones`` filter), and the plain search, each cut to the page; merged in
-        that order they put every exact-tone match first, however deep the engine ranked it.
+        that order they put every exact-tone match first, however deep the engine ranked it,
+        on every page (each part returns up to ``offset + limit`` hits: a deep page costs more,
+        and Meilisearch stops at 1,000 hits in either mode).
         """
         body: dict[str, Any] = {
             "q": query.q,
@@ -302,7 +303,7 @@ class MeiliBackend:
         if facets:
             body["facets"] = facets
         marked = sorted(marked_syllables(query.q))
-        if not marked or query.offset + query.limit > EXACT_FIRST_DEPTH:
+        if not marked:
             body["attributesToHighlight"] = ["title", "description"]
             body["highlightPreTag"], body["highlightPostTag"] = MARK_OPEN, MARK_CLOSE
             return f"/indexes/{self.uid}/search", body, False
