@@ -11,11 +11,12 @@ notebooks, scripts and the CLI are unaffected.
 
 from __future__ import annotations
 
-import json
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from content_service.middleware import send_error
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
@@ -31,7 +32,8 @@ class RefuseCrossSiteWrites:
         if scope["type"] == "http" and scope["method"] not in _SAFE_METHODS:
             headers = Headers(scope=scope)
             if self._uses_cookie(headers) and not _same_origin(headers):
-                await _refuse(send)
+                detail = "cross-site request refused: the Origin does not match this service"
+                await send_error(send, 403, detail, "cross_site_request")
                 return
         await self.app(scope, receive, send)
 
@@ -52,20 +54,3 @@ def _same_origin(headers: Headers) -> bool:
         return headers.get("sec-fetch-site", "same-origin") in {"same-origin", "none"}
     host = headers.get("x-forwarded-host") or headers.get("host", "")
     return urlsplit(origin).netloc.lower() == host.split(",")[0].strip().lower()
-
-
-async def _refuse(send: Send) -> None:
-    body = json.dumps(
-        {
-            "detail": "cross-site request refused: the Origin does not match this service",
-            "code": "cross_site_request",
-        }
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 403,
-            "headers": [(b"content-type", b"application/json")],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})

@@ -10,6 +10,8 @@ from urllib.parse import unquote_to_bytes
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from content_service.errors import error_body
+
 log = structlog.get_logger("content_service.http")
 
 
@@ -28,19 +30,30 @@ class RefuseNulInUrl:
             query = unquote_to_bytes(scope.get("query_string", b""))
             if b"\x00" in query or "\x00" in scope.get("path", ""):
                 name = _nul_parameter(query) if b"\x00" in query else "path"
-                body = json.dumps(
-                    {"detail": f"{name}: NUL characters are not allowed", "code": "nul_character"}
-                ).encode()
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 422,
-                        "headers": [(b"content-type", b"application/json")],
-                    }
-                )
-                await send({"type": "http.response.body", "body": body})
+                detail = f"{name}: NUL characters are not allowed"
+                await send_error(send, 422, detail, "nul_character")
                 return
         await self.app(scope, receive, send)
+
+
+async def send_json(send: Send, status: int, body: bytes) -> None:
+    """Answer a request from ASGI middleware with a JSON body."""
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def send_error(send: Send, status: int, detail: str, code: str) -> None:
+    """The service's one error shape (:func:`content_service.errors.error_body`), from ASGI."""
+    await send_json(send, status, json.dumps(error_body(detail, code)).encode())
 
 
 def _nul_parameter(query: bytes) -> str:
@@ -106,23 +119,8 @@ class BodySizeLimit:
         await self.app(scope, replay, send)
 
     async def _refuse(self, send: Send) -> None:
-        body = json.dumps(
-            {
-                "detail": f"request body is larger than {self.max_bytes} bytes",
-                "code": "payload_too_large",
-            }
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        detail = f"request body is larger than {self.max_bytes} bytes"
+        await send_error(send, 413, detail, "payload_too_large")
 
 
 class _Limited(BodySizeLimit):

@@ -23,7 +23,8 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from content_service.api.routes.attempts import ANSWER_LIMIT, save_with_token, token_claims
-from content_service.errors import RateLimitedError, ServiceError, error_body
+from content_service.errors import RateLimitedError, ServiceError
+from content_service.middleware import send_error, send_json
 from content_service.schemas.quizzes import AnswersInput
 
 _PATH = re.compile(r"/attempts/([0-9a-fA-F-]{32,36})/answers")
@@ -77,10 +78,9 @@ class AnswerFastPath:
                 raise RateLimitedError("too many answer saves: slow down", code="rate_limited")
             result = await save_with_token(state, attempt_id, data, claims)
         except ServiceError as error:
-            body = orjson.dumps(error_body(error.detail, error.code))
-            await _respond(send, error.status_code, body)
+            await send_error(send, error.status_code, error.detail, error.code)
             return
-        await _respond(send, 200, result.model_dump_json().encode())
+        await send_json(send, 200, result.model_dump_json().encode())
 
 
 async def _read_all(receive: Receive) -> list[Message]:
@@ -99,17 +99,3 @@ def _replay(messages: list[Message], receive: Receive) -> Receive:
         return pending.pop(0) if pending else await receive()
 
     return replay
-
-
-async def _respond(send: Send, status: int, body: bytes) -> None:
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})

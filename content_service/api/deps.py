@@ -58,14 +58,19 @@ async def get_principal(request: Request, session: SessionDep) -> Principal:
     return principal
 
 
-async def get_optional_principal(request: Request, session: SessionDep) -> Principal | None:
-    token = credentials(request)
+async def principal_or_none(session: AsyncSession, token: str | None) -> Principal | None:
+    """Who the token stands for; ``None`` without a token or when it does not authenticate
+    (where an account is optional, a bad token is treated as none)."""
     if not token:
         return None
     try:
         return await auth_service.authenticate(session=session, token=token)
     except AuthenticationError:
         return None
+
+
+async def get_optional_principal(request: Request, session: SessionDep) -> Principal | None:
+    return await principal_or_none(session, credentials(request))
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -7,12 +7,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from content_service.api.deps import PrincipalDep, SessionDep, SettingsDep, credentials
+from content_service.api.deps import (
+    PrincipalDep,
+    SessionDep,
+    SettingsDep,
+    credentials,
+    principal_or_none,
+)
 from content_service.db import session_scope
-from content_service.errors import AuthenticationError, ServiceError
+from content_service.errors import ServiceError
 from content_service.schemas.jobs import JobPublic
 from content_service.schemas.resources import SearchHitPublic, SearchPublic
-from content_service.services import auth as auth_service
 from content_service.services.access import Principal, require_role
 from content_service.services.resources import school_code
 from content_service.services.search import (
@@ -54,11 +59,7 @@ async def caller_audience(request: Request) -> Audience:
     if not token:
         return Audience()
     async with session_scope(request.app.state.sessionmaker) as session:
-        try:
-            principal = await auth_service.authenticate(session=session, token=token)
-        except AuthenticationError:
-            return Audience()
-        return await search_audience(session, principal)
+        return await search_audience(session, await principal_or_none(session, token))
 
 
 @router.get("/search", response_model=SearchPublic)

@@ -311,17 +311,13 @@ class MeiliBackend:
         # that is shown is highlighted, here (Meilisearch highlights every hit it returns).
         page = {"indexUid": self.uid, "limit": query.offset + query.limit, "offset": 0}
         exact = {k: v for k, v in body.items() if k != "facets"}
+        tones = [f"tones = {_quote(m)}" for m in marked]
         queries = [
-            {
-                **exact,
-                **page,
-                "filter": [*body["filter"], [f"tones = {_quote(m)}" for m in marked]],
-            },
+            {**exact, **page, "filter": [*body["filter"], tones]},  # a nested list is an OR
             {**body, **page},
         ]
         if len(marked) > 1:
-            every = [f"tones = {_quote(m)}" for m in marked]
-            queries.insert(0, {**exact, **page, "filter": [*body["filter"], *every]})
+            queries.insert(0, {**exact, **page, "filter": [*body["filter"], *tones]})
         return "/multi-search", {"queries": queries}, True
 
     def search(self, query: SearchQuery) -> SearchResult:
@@ -383,10 +379,10 @@ class MeiliBackend:
 
 
 def _result(query: SearchQuery, answer: dict[str, Any] | None, exact_first: bool) -> SearchResult:
-    """Meilisearch's answer as a :class:`SearchResult`, highlighted by Meilisearch. A
-    multi-search (exact tones first) is merged in query order without repeats, stable-sorted by
-    how many marked words each hit holds exactly, and cut to the page; its count and facets are
-    those of the plain search, the last one."""
+    """Meilisearch's answer as a :class:`SearchResult`. A plain search comes highlighted by
+    Meilisearch. A multi-search (exact tones first) is merged in query order without repeats,
+    stable-sorted by how many marked words each hit holds exactly, cut to the page and
+    highlighted here; its count and facets are those of the plain search, the last part."""
     if answer is None:
         return SearchResult([], 0, {})
     if exact_first:
